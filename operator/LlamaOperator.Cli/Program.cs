@@ -1,0 +1,17 @@
+using System.CommandLine;
+using LlamaOperator.Cli.Commands;
+
+namespace LlamaOperator.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>Every command lives in its own file under Commands/; this is the only list of them.</summary>
+    internal static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("llamaop: run Llama-3-style multi-stage pretraining on Kubernetes");
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
+}
