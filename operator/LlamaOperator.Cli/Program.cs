@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CrdsCommand.Create());
+        root.Subcommands.Add(DocsCommand.Create());
         return root;
     }
 }
