@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CrdsCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
         return root;
     }
 }
