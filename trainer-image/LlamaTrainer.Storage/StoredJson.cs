@@ -1,20 +1,12 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace LlamaTrainer.Storage;
 
 /// <summary>The JSON dialect of every small document in a store (manifests, heartbeat): camelCase, enums by name.</summary>
 public static class StoredJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        // A diverging run has a NaN loss; that must not make its checkpoint or heartbeat unwritable.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    /// <summary>Options backed by <see cref="StoredJsonContext"/>: only the stored document types are known.</summary>
+    public static JsonSerializerOptions Options => StoredJsonContext.Default.Options;
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
