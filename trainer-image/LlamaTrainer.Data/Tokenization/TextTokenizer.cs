@@ -19,6 +19,12 @@ public sealed class TextTokenizer
     public const string PreTokenizerPattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>
+    /// Longest run of whitespace or of non-whitespace encoded in one piece. BPE is quadratic in a pre-token's length
+    /// (a 16,000-character run takes seconds), so longer runs are cut, as Meta's tokenizer.py does at 25,000.
+    /// </summary>
+    public const int MaxRunChars = 2048;
+
     private readonly TiktokenTokenizer _tokenizer;
 
     private TextTokenizer(string name, TiktokenTokenizer tokenizer, int bosId, int eosId, int vocabSize)
@@ -104,24 +110,44 @@ public sealed class TextTokenizer
             : throw new ArgumentException($"tokenizer {Name} has no special token '{token}'", nameof(token));
 
     /// <summary>The ids of <paramref name="text"/>, without BOS/EOS.</summary>
-    public int[] Encode(string text) => [.. _tokenizer.EncodeToIds(text)];
+    public int[] Encode(string text)
+    {
+        var ids = new List<int>(text.Length / 3);
+        AppendIds(text, ids);
+        return [.. ids];
+    }
 
     /// <summary>A document as it is stored in shards: BOS, the text's ids, EOS.</summary>
     public int[] EncodeDocument(string text)
     {
-        var ids = _tokenizer.EncodeToIds(text);
-        var document = new int[ids.Count + 2];
-        document[0] = BosId;
-        for (var i = 0; i < ids.Count; i++)
-        {
-            document[i + 1] = ids[i];
-        }
-
-        document[^1] = EosId;
-        return document;
+        var ids = new List<int>((text.Length / 3) + 2) { BosId };
+        AppendIds(text, ids);
+        ids.Add(EosId);
+        return [.. ids];
     }
 
     public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
+
+    private void AppendIds(string text, List<int> ids)
+    {
+        var start = 0;
+        var runStart = 0;
+        for (var i = 1; i <= text.Length; i++)
+        {
+            if (i < text.Length && char.IsWhiteSpace(text[i]) != char.IsWhiteSpace(text[i - 1]))
+            {
+                runStart = i;
+            }
+            else if (i - runStart >= MaxRunChars && i < text.Length && !char.IsLowSurrogate(text[i]))
+            {
+                ids.AddRange(_tokenizer.EncodeToIds(text.AsSpan(start, i - start)));
+                start = i;
+                runStart = i;
+            }
+        }
+
+        ids.AddRange(_tokenizer.EncodeToIds(text.AsSpan(start)));
+    }
 
     // Without special tokens the pre-tokenizer never isolates "<|...|>" strings, so they stay plain text.
     private static RegexPreTokenizer PlainTextPreTokenizer() => new(new Regex(PreTokenizerPattern, RegexOptions.Compiled), specialTokens: null);

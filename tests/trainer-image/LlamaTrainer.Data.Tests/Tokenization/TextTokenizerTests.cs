@@ -57,6 +57,17 @@ public sealed class TextTokenizerTests
     }
 
     [Fact]
+    public void Long_runs_without_whitespace_are_encoded_in_pieces_and_still_round_trip()
+    {
+        var tokenizer = TextTokenizer.Cl100kBase();
+        var text = "start " + new string('門', (2 * TextTokenizer.MaxRunChars) + 1) + " " + string.Concat(Enumerable.Repeat("😀", TextTokenizer.MaxRunChars)) + " end";
+
+        var ids = tokenizer.Encode(text);
+
+        Assert.Equal(text, tokenizer.Decode(ids));
+    }
+
+    [Fact]
     public void Llama3_ranks_file_gives_the_llama3_special_ids_after_the_ranks()
     {
         var path = WriteTemp(TinyRanksFile.Create(["he", "ll", "hell", "hello", " w"]));
