@@ -29,8 +29,7 @@ public sealed class MixedSequenceSampler : IBatchSource
         _logger = logger;
         _weights = weights;
         _mixedTokens = new long[sources.Count];
-        var first = sources[0].Index;
-        _packer = new SequencePacker(first.EosId);
+        _packer = new SequencePacker(sources[0].Index.EosId);
     }
 
     public string TokenizerName => _sources[0].Index.Tokenizer;
@@ -53,6 +52,11 @@ public sealed class MixedSequenceSampler : IBatchSource
         if (sources.Count == 0)
         {
             throw new ArgumentException("at least one data source is needed", nameof(sources));
+        }
+
+        if (sources.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new ArgumentException($"data source '{duplicate.Key}' is listed more than once", nameof(sources));
         }
 
         var indexes = await Task.WhenAll(sources.Select(s => ShardIndex.LoadAsync(s.Store, cancellationToken))).ConfigureAwait(false);

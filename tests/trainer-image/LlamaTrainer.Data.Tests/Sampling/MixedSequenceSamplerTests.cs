@@ -203,6 +203,19 @@ public sealed class MixedSequenceSamplerTests
     }
 
     [Fact]
+    public async Task Missing_or_repeated_sources_are_reported_by_name()
+    {
+        await SyntheticSource.WriteAsync(_root, "general", 0, 5, [5]);
+
+        var repeated = await Assert.ThrowsAsync<ArgumentException>(() => Open(("general", 0.5), ("general", 0.5)));
+        var missing = await Assert.ThrowsAsync<LlamaTrainer.Storage.ObjectNotFoundException>(() => Open(("general", 0.5), ("math", 0.5)));
+
+        Assert.Contains("'general' is listed more than once", repeated.Message);
+        Assert.Contains("index.json", missing.Message);
+        Assert.Contains("math", missing.Message);
+    }
+
+    [Fact]
     public async Task Corrupted_shard_is_reported_when_it_is_read()
     {
         await SyntheticSource.WriteAsync(_root, "general", 0, 5, [5]);
