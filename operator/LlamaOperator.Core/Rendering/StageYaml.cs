@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using k8s;
 
 namespace LlamaOperator.Core.Rendering;
@@ -11,11 +12,10 @@ public static class StageYaml
         var yaml = new StringBuilder();
         foreach (var item in stage.Objects())
         {
-            yaml.Append("---\n").Append(KubernetesYaml.Serialize(item));
-            if (yaml[^1] != '\n')
-            {
-                yaml.Append('\n');
-            }
+            // KubernetesJson knows the Kubernetes wire format (quantities, int-or-string, omitted nulls).
+            using var json = JsonDocument.Parse(KubernetesJson.Serialize(item));
+            yaml.Append("---\n");
+            YamlWriter.Write(json.RootElement, yaml);
         }
 
         return yaml.ToString();

@@ -8,7 +8,7 @@ namespace LlamaOperator.Core.Rendering;
 
 /// <summary>
 /// The trainer pod of one stage: what all its pods share is worked out once, ForNode fills in the per-node parts.
-/// Every pod gets its own objects, so callers may change one pod without touching the others.
+/// Every pod gets its own mutable objects (only immutable ResourceQuantity values are shared), so callers may change one pod without touching the others.
 /// </summary>
 public sealed class TrainerPodTemplate
 {
@@ -27,6 +27,10 @@ public sealed class TrainerPodTemplate
     private readonly GangScheduler _gang;
     private readonly string? _queue;
 
+    // Parsed once: ResourceQuantity parsing costs tens of microseconds, times thousands of pods. Quantities are immutable.
+    private readonly V1ResourceRequirements _resources;
+    private readonly ResourceQuantity _shmSize;
+
     public TrainerPodTemplate(LlamaTrainingJob job, StagePlan plan, StageNames names)
     {
         _job = job;
@@ -35,6 +39,8 @@ public sealed class TrainerPodTemplate
         _environment = new TrainerEnvironment(job, plan, names);
         _gang = SpecDefaults.Gang(job.Spec.Cluster);
         _queue = job.Spec.Cluster.Scheduling?.Queue;
+        _resources = Resources(job.Spec.Cluster);
+        _shmSize = new ResourceQuantity(SpecDefaults.ShmSize(job.Spec.Cluster));
     }
 
     public static string[] Command(string stageName) =>
@@ -82,7 +88,7 @@ public sealed class TrainerPodTemplate
                 Volumes =
                 [
                     new V1Volume { Name = "job-config", ConfigMap = new V1ConfigMapVolumeSource { Name = _names.ConfigMap } },
-                    new V1Volume { Name = "dshm", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity(SpecDefaults.ShmSize(cluster)) } },
+                    new V1Volume { Name = "dshm", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = _shmSize } },
                 ],
             },
         };
@@ -99,7 +105,11 @@ public sealed class TrainerPodTemplate
             Command = Command(_plan.StageName),
             Env = _environment.ForNode(nodeRank),
             Ports = [new V1ContainerPort { ContainerPort = SpecDefaults.MasterPort(cluster), Name = "rendezvous" }],
-            Resources = Resources(cluster),
+            Resources = new V1ResourceRequirements
+            {
+                Limits = new Dictionary<string, ResourceQuantity>(_resources.Limits, StringComparer.Ordinal),
+                Requests = new Dictionary<string, ResourceQuantity>(_resources.Requests, StringComparer.Ordinal),
+            },
             VolumeMounts =
             [
                 new V1VolumeMount { Name = "job-config", MountPath = JobConfigMountPath, ReadOnlyProperty = true },
