@@ -15,6 +15,9 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(RenderCommand.Create());
+        root.Subcommands.Add(CrdsCommand.Create());
+        root.Subcommands.Add(DocsCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
         return root;
     }
 }

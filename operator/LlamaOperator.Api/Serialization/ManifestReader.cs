@@ -25,17 +25,22 @@ public sealed class ManifestException(string source, IReadOnlyList<ManifestProbl
 /// </summary>
 public static partial class ManifestReader
 {
-    public static LlamaTrainingJob ReadFile(string path)
+    public static LlamaTrainingJob ReadFile(string path) => ReadFileDocument(path).Job;
+
+    public static LlamaTrainingJob Read(string text, string source) => ReadDocument(text, source).Job;
+
+    /// <summary>Reads a file and keeps the line of every field, so that later problems can point into it.</summary>
+    public static ManifestDocument ReadFileDocument(string path)
     {
         if (!File.Exists(path))
         {
             throw new ManifestException(path, [new ManifestProblem("", "file not found")]);
         }
 
-        return Read(File.ReadAllText(path), path);
+        return ReadDocument(File.ReadAllText(path), path);
     }
 
-    public static LlamaTrainingJob Read(string text, string source)
+    public static ManifestDocument ReadDocument(string text, string source)
     {
         IReadOnlyList<YamlToJson.Document> documents;
         try
@@ -61,9 +66,10 @@ public static partial class ManifestReader
             throw new ManifestException(source, [new ManifestProblem("apiVersion", $"expected '{ApiGroup.ApiVersion}', got '{apiVersion ?? "(none)"}'", Line(document, "apiVersion"))]);
         }
 
+        LlamaTrainingJob job;
         try
         {
-            return document.Root.Deserialize<LlamaTrainingJob>(ApiJson.Options)
+            job = document.Root.Deserialize<LlamaTrainingJob>(ApiJson.Options)
                 ?? throw new ManifestException(source, [new ManifestProblem("", "the document is empty")]);
         }
         catch (JsonException ex)
@@ -72,13 +78,24 @@ public static partial class ManifestReader
             var message = Explain(ex, ref path);
             throw new ManifestException(source, [new ManifestProblem(path, message, Line(document, path))]);
         }
+
+        // A missing number or enum would otherwise read as 0 or its first value: absent required fields are read errors.
+        var missing = RequiredFields.Missing(document.Root?["spec"], typeof(LlamaTrainingJobSpec), "spec")
+            .Select(path => new ManifestProblem(path, "required field is missing", Line(document, path)))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new ManifestException(source, missing);
+        }
+
+        return new ManifestDocument(job, document.Lines);
     }
 
-    private static int? Line(YamlToJson.Document document, string path)
+    internal static int? Line(IReadOnlyDictionary<string, int> lines, string path)
     {
         for (var p = path; ; p = Parent(p))
         {
-            if (document.Lines.TryGetValue(p, out var line))
+            if (lines.TryGetValue(p, out var line))
             {
                 return line;
             }
@@ -89,6 +106,8 @@ public static partial class ManifestReader
             }
         }
     }
+
+    private static int? Line(YamlToJson.Document document, string path) => Line(document.Lines, path);
 
     private static string Parent(string path)
     {

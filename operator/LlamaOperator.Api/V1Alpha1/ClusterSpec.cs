@@ -8,7 +8,6 @@ namespace LlamaOperator.Api.V1Alpha1;
 public sealed class ClusterSpec
 {
     [Description("GPUs per node (and trainer processes per pod). Tensor parallelism stays inside a node, so tp must divide it.")]
-    [RequiredField]
     [Minimum(1)]
     [DefaultValueJson("8")]
     public int GpusPerNode { get; set; } = 8;

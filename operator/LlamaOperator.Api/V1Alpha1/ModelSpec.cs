@@ -7,7 +7,6 @@ namespace LlamaOperator.Api.V1Alpha1;
 public sealed class ModelSpec
 {
     [Description("Preset: tiny (CPU demo), llama3-8b, llama3-70b or llama3-405b.")]
-    [RequiredField]
     [DefaultValueJson("\"llama3-8b\"")]
     public string Preset { get; set; } = "llama3-8b";
 

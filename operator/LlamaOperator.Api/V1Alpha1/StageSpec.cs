@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using LlamaOperator.Api.Schema;
 
 namespace LlamaOperator.Api.V1Alpha1;
@@ -90,6 +91,11 @@ public sealed class ParallelismSpec
     [DefaultValueJson("1")]
     public int Dp { get; set; } = 1;
 
+    [Description("Expected GPU count of the stage (a cross-check, as in a paper's layout table): when given it must equal tp * cp * pp * dp.")]
+    [Minimum(1)]
+    public int? Gpus { get; set; }
+
+    [JsonIgnore]
     public long WorldSize => (long)Tp * Cp * Pp * Dp;
 }
 

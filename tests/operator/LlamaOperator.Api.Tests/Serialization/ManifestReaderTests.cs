@@ -121,3 +121,65 @@ public class ManifestReaderTests
         Assert.DoesNotContain("\"status\"", json);
     }
 }
+
+public class ManifestReaderRequiredFieldTests
+{
+    [Fact]
+    public void Missing_required_numbers_and_enums_are_all_reported_with_lines()
+    {
+        const string text = """
+            apiVersion: llamaoperator.dev/v1alpha1
+            kind: LlamaTrainingJob
+            metadata: {name: demo}
+            spec:
+              model: {preset: tiny}
+              data:
+                sources: [{name: general, uri: /data}]
+              cluster: {image: img}
+              checkpoint: {storage: {local: {path: /ckpt}}}
+              stages:
+                - name: pretrain
+                  sequenceLength: 256
+                  batchTokens: 1024
+                  parallelism: {}
+            """;
+
+        var ex = Assert.Throws<ManifestException>(() => ManifestReader.Read(text, "demo.yaml"));
+
+        Assert.Equal(
+            ["spec.data.sources[0].weight", "spec.stages[0].type", "spec.stages[0].tokens"],
+            ex.Problems.Select(p => p.Path));
+        Assert.All(ex.Problems, p => Assert.Equal("required field is missing", p.Message));
+        Assert.Equal([7, 11, 11], ex.Problems.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Read_document_knows_the_line_of_each_field()
+    {
+        const string text = """
+            apiVersion: llamaoperator.dev/v1alpha1
+            kind: LlamaTrainingJob
+            metadata: {name: demo}
+            spec:
+              model: {preset: tiny}
+              data:
+                sources: [{name: general, uri: /data, weight: 1}]
+              cluster: {image: img}
+              checkpoint: {storage: {local: {path: /ckpt}}}
+              stages:
+                - name: pretrain
+                  type: Pretrain
+                  tokens: 4096
+                  sequenceLength: 256
+                  batchTokens: 1024
+                  parallelism: {tp: 1}
+            """;
+
+        var document = ManifestReader.ReadDocument(text, "demo.yaml");
+
+        Assert.Equal("pretrain", document.Job.Spec.Stages[0].Name);
+        Assert.Equal(16, document.LineOf("spec.stages[0].parallelism.tp"));
+        Assert.Equal(16, document.LineOf("spec.stages[0].parallelism.dp"));
+        Assert.Equal(9, document.LineOf("spec.checkpoint.storage"));
+    }
+}

@@ -61,7 +61,7 @@ public class PlanCommandTests
     [Fact]
     public void An_impossible_layout_names_the_field_and_exits_1()
     {
-        var path = CliRun.ExampleVariant("llama3-405b.yaml", "parallelism: { tp: 8, cp: 1, pp: 16, dp: 64 }", "parallelism: { tp: 3, cp: 1, pp: 16, dp: 64 }");
+        var path = CliRun.ExampleVariant("llama3-405b.yaml", "{ tp: 8, cp: 1, pp: 16, dp: 64, gpus: 8192 }", "{ tp: 3, cp: 1, pp: 16, dp: 64 }");
         var run = CliRun.Invoke("plan", path);
 
         Assert.Equal(1, run.Exit);
