@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
 using LlamaOperator.Core.Rendering;
@@ -72,7 +73,12 @@ internal static class BenchPlanRenderCommand
         return command;
     }
 
-    private static RenderedStage PlanAndRender(LlamaTrainingJob job) => StageRenderer.Render(job, StagePlanner.Plan(job, 0));
+    /// <summary>What the operator does per stage start: resolve (with validation), plan, render.</summary>
+    private static RenderedStage PlanAndRender(LlamaTrainingJob job)
+    {
+        var resolved = JobResolver.Resolve(job);
+        return StageRenderer.Render(job, resolved, StagePlanner.Plan(resolved, 0));
+    }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];

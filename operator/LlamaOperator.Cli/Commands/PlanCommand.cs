@@ -21,7 +21,7 @@ internal static class PlanCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var path = parse.GetValue(file)!;
-            var job = JobFile.TryRead(path, stderr);
+            var job = LoadedJob.TryLoad(path, stderr);
             if (job is null)
             {
                 return 1;
@@ -31,7 +31,7 @@ internal static class PlanCommand
             try
             {
                 var stageName = parse.GetValue(stage);
-                plans = stageName is null ? StagePlanner.PlanAll(job) : [StagePlanner.Plan(job, stageName)];
+                plans = stageName is null ? StagePlanner.PlanAll(job.Resolved) : [StagePlanner.Plan(job.Resolved, stageName)];
             }
             catch (PlanException ex)
             {

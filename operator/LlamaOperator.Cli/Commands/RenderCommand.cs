@@ -19,7 +19,7 @@ internal static class RenderCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             var path = parse.GetValue(file)!;
-            var job = JobFile.TryRead(path, stderr);
+            var job = LoadedJob.TryLoad(path, stderr);
             if (job is null)
             {
                 return 1;
@@ -28,7 +28,7 @@ internal static class RenderCommand
             RenderedStage rendered;
             try
             {
-                rendered = StageRenderer.Render(job, StagePlanner.Plan(job, parse.GetValue(stage)!));
+                rendered = StageRenderer.Render(job.Job, job.Resolved, StagePlanner.Plan(job.Resolved, parse.GetValue(stage)!));
             }
             catch (PlanException ex)
             {
@@ -45,7 +45,7 @@ internal static class RenderCommand
             }
 
             Directory.CreateDirectory(directory);
-            var target = Path.Combine(directory, $"{job.Metadata.Name}-{parse.GetValue(stage)}.yaml");
+            var target = Path.Combine(directory, $"{job.Resolved.Name}-{parse.GetValue(stage)}.yaml");
             File.WriteAllText(target, yaml);
             stdout.WriteLine($"wrote {target} ({rendered.Objects().Count()} objects, {rendered.Pods.Count} pods)");
             return 0;

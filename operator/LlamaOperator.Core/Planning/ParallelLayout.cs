@@ -1,10 +1,11 @@
-using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Api.Resolution;
 
 namespace LlamaOperator.Core.Planning;
 
 /// <summary>
 /// The 4D mesh of one stage mapped onto nodes. Ranks follow Llama 3's order [TP, CP, PP, DP], TP innermost:
 /// rank = tp + TP*(cp + CP*(pp + PP*dp)); node = rank / gpusPerNode. Everything is computed on demand.
+/// Create re-checks the invariants the layout depends on (the job validator reports them with the rest).
 /// </summary>
 public sealed record ParallelLayout
 {
@@ -35,7 +36,7 @@ public sealed record ParallelLayout
     public long ReplicaSize => (long)Tp * Cp * Pp;
 
     /// <param name="field">Path of the parallelism spec, for error messages (e.g. spec.stages[0].parallelism).</param>
-    public static ParallelLayout Create(ParallelismSpec parallelism, int gpusPerNode, string field)
+    public static ParallelLayout Create(ResolvedParallelism parallelism, int gpusPerNode, string field)
     {
         RequirePositive(parallelism.Tp, field + ".tp");
         RequirePositive(parallelism.Cp, field + ".cp");

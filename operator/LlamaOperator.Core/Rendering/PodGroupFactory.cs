@@ -1,6 +1,6 @@
 using k8s.Models;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Core.Defaults;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Rendering;
@@ -8,10 +8,9 @@ namespace LlamaOperator.Core.Rendering;
 /// <summary>The PodGroup that makes the stage's pods schedule all-or-nothing; none when the gang scheduler is None.</summary>
 public static class PodGroupFactory
 {
-    public static PodGroup? Create(LlamaTrainingJob job, StagePlan plan, StageNames names)
+    public static PodGroup? Create(ResolvedCluster cluster, StagePlan plan, StageNames names, JobOwner owner)
     {
-        var cluster = job.Spec.Cluster;
-        var gang = SpecDefaults.Gang(cluster);
+        var gang = cluster.Scheduling.Gang;
         if (gang == GangScheduler.None)
         {
             return null;
@@ -26,7 +25,7 @@ public static class PodGroupFactory
                 Name = names.PodGroup,
                 NamespaceProperty = names.Namespace,
                 Labels = StageRenderer.StageLabels(names),
-                OwnerReferences = StageRenderer.OwnerReferences(job),
+                OwnerReferences = owner.References(),
             },
             Spec = new PodGroupSpec
             {
@@ -37,11 +36,11 @@ public static class PodGroupFactory
 
         if (gang == GangScheduler.Volcano)
         {
-            group.Spec.Queue = cluster.Scheduling?.Queue;
+            group.Spec.Queue = cluster.Scheduling.Queue;
         }
         else
         {
-            group.Spec.ScheduleTimeoutSeconds = cluster.Scheduling?.ScheduleTimeoutSeconds;
+            group.Spec.ScheduleTimeoutSeconds = cluster.Scheduling.ScheduleTimeoutSeconds;
         }
 
         return group;

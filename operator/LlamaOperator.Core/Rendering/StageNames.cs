@@ -1,5 +1,4 @@
 using System.Globalization;
-using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Rendering;
 
@@ -9,9 +8,6 @@ namespace LlamaOperator.Core.Rendering;
 /// </summary>
 public sealed record StageNames(string Job, string Stage, string Namespace)
 {
-    /// <summary>A pod's hostname must be a DNS label.</summary>
-    public const int MaxHostnameLength = 63;
-
     public string Service => $"{Job}-{Stage}";
 
     public string ConfigMap => $"{Job}-{Stage}-job";
@@ -21,14 +17,4 @@ public sealed record StageNames(string Job, string Stage, string Namespace)
     public string Pod(long nodeRank) => $"{Job}-{Stage}-{nodeRank.ToString(CultureInfo.InvariantCulture)}";
 
     public string PodDns(long nodeRank) => $"{Pod(nodeRank)}.{Service}.{Namespace}.svc";
-
-    /// <summary>Throws when the longest pod name of the stage would not be a valid hostname.</summary>
-    public void CheckFits(long nodes)
-    {
-        var longest = Pod(nodes - 1);
-        if (longest.Length > MaxHostnameLength)
-        {
-            throw new PlanException("metadata.name", $"pod name '{longest}' ({longest.Length} characters) exceeds the {MaxHostnameLength}-character hostname limit; shorten the job name or the stage name '{Stage}'");
-        }
-    }
 }

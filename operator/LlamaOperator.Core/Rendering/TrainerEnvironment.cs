@@ -1,7 +1,6 @@
 using System.Globalization;
 using k8s.Models;
-using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Core.Defaults;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Rendering;
@@ -16,18 +15,18 @@ public sealed class TrainerEnvironment
 {
     private readonly (string Name, string Value)[] _rendezvous;
     private readonly (string Name, string Value)[] _stage;
-    private readonly List<V1EnvVar> _user;
+    private readonly IReadOnlyList<V1EnvVar> _user;
     private readonly bool _oneProcessPerPod;
 
-    public TrainerEnvironment(LlamaTrainingJob job, StagePlan plan, StageNames names)
+    public TrainerEnvironment(ResolvedJob job, StagePlan plan, StageNames names)
     {
-        var cluster = job.Spec.Cluster;
+        var cluster = job.Cluster;
         var layout = plan.Layout;
         _oneProcessPerPod = layout.GpusPerNode == 1;
         _rendezvous =
         [
             ("MASTER_ADDR", names.PodDns(0)),
-            ("MASTER_PORT", Text(SpecDefaults.MasterPort(cluster))),
+            ("MASTER_PORT", Text(cluster.MasterPort)),
             ("WORLD_SIZE", Text(layout.WorldSize)),
             ("NNODES", Text(layout.Nodes)),
         ];
@@ -40,33 +39,26 @@ public sealed class TrainerEnvironment
             ("LLAMA_CP", Text(layout.Cp)),
             ("LLAMA_PP", Text(layout.Pp)),
             ("LLAMA_DP", Text(layout.Dp)),
-            ("LLAMA_CHECKPOINT_URI", CheckpointUri(job)),
+            ("LLAMA_CHECKPOINT_URI", CheckpointUri(job.Checkpoint)),
         };
         var nccl = cluster.Nccl;
-        AddIfSet(stage, "NCCL_SOCKET_IFNAME", nccl?.SocketInterface);
-        AddIfSet(stage, "NCCL_IB_HCA", nccl?.IbHca);
-        AddIfSet(stage, "NCCL_DEBUG", nccl?.Debug);
-        foreach (var (name, value) in (nccl?.ExtraEnv ?? []).OrderBy(e => e.Key, StringComparer.Ordinal))
+        AddIfSet(stage, "NCCL_SOCKET_IFNAME", nccl.SocketInterface);
+        AddIfSet(stage, "NCCL_IB_HCA", nccl.IbHca);
+        AddIfSet(stage, "NCCL_DEBUG", nccl.Debug);
+        foreach (var (name, value) in nccl.ExtraEnv.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             stage.Add((name, value));
         }
 
         _stage = [.. stage];
-        _user = cluster.Env ?? [];
+        _user = cluster.Env;
     }
 
     /// <summary>Where the stage's checkpoints live: the blob URL with its prefix, or the local path.</summary>
-    public static string CheckpointUri(LlamaTrainingJob job)
-    {
-        var storage = job.Spec.Checkpoint.Storage;
-        if (storage.AzureBlob is { } blob)
-        {
-            var prefix = blob.Prefix ?? $"{SpecDefaults.Namespace(job)}/{job.Metadata.Name}";
-            return $"{blob.AccountUrl.TrimEnd('/')}/{blob.Container}/{prefix.Trim('/')}";
-        }
-
-        return storage.Local?.Path ?? throw new PlanException("spec.checkpoint.storage", "expected exactly one of azureBlob or local");
-    }
+    public static string CheckpointUri(ResolvedCheckpoint checkpoint) =>
+        checkpoint.AzureBlob is { } blob
+            ? $"{blob.AccountUrl.TrimEnd('/')}/{blob.Container}/{blob.Prefix.Trim('/')}"
+            : checkpoint.LocalPath ?? throw new ArgumentException("a resolved checkpoint has azureBlob or a local path", nameof(checkpoint));
 
     public List<V1EnvVar> ForNode(long nodeRank)
     {

@@ -1,14 +1,15 @@
 using System.Globalization;
 using k8s.Models;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Core.Defaults;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Rendering;
 
 /// <summary>
 /// The trainer pod of one stage: what all its pods share is worked out once, ForNode fills in the per-node parts.
-/// Every pod gets its own mutable objects (only immutable ResourceQuantity values are shared), so callers may change one pod without touching the others.
+/// Every pod gets its own mutable objects (only immutable ResourceQuantity values are shared), so callers may
+/// change one pod without touching the others.
 /// </summary>
 public sealed class TrainerPodTemplate
 {
@@ -20,34 +21,32 @@ public sealed class TrainerPodTemplate
     /// <summary>Long enough for the trainer to finish an in-flight checkpoint snapshot and upload after SIGTERM.</summary>
     public const long TerminationGracePeriodSeconds = 300;
 
-    private readonly LlamaTrainingJob _job;
+    private readonly ResolvedCluster _cluster;
     private readonly StagePlan _plan;
     private readonly StageNames _names;
+    private readonly JobOwner _owner;
     private readonly TrainerEnvironment _environment;
-    private readonly GangScheduler _gang;
-    private readonly string? _queue;
 
-    // Parsed once: ResourceQuantity parsing costs tens of microseconds, times thousands of pods. Quantities are immutable.
+    // Parsed once: ResourceQuantity parsing costs tens of microseconds, times thousands of pods.
     private readonly V1ResourceRequirements _resources;
     private readonly ResourceQuantity _shmSize;
 
-    public TrainerPodTemplate(LlamaTrainingJob job, StagePlan plan, StageNames names)
+    public TrainerPodTemplate(ResolvedJob job, StagePlan plan, StageNames names, JobOwner owner)
     {
-        _job = job;
+        _cluster = job.Cluster;
         _plan = plan;
         _names = names;
+        _owner = owner;
         _environment = new TrainerEnvironment(job, plan, names);
-        _gang = SpecDefaults.Gang(job.Spec.Cluster);
-        _queue = job.Spec.Cluster.Scheduling?.Queue;
-        _resources = Resources(job.Spec.Cluster);
-        _shmSize = new ResourceQuantity(SpecDefaults.ShmSize(job.Spec.Cluster));
+        _resources = Resources(job.Cluster);
+        _shmSize = new ResourceQuantity(job.Cluster.ShmSize);
     }
 
     public static string[] Command(string stageName) =>
         ["llama-train", "train", "--job", $"{JobConfigMountPath}/{JobConfigFile}", "--stage", stageName];
 
     /// <summary>The container's requests and limits: the cluster's resources with nvidia.com/gpu set to gpusPerNode.</summary>
-    public static V1ResourceRequirements Resources(ClusterSpec cluster)
+    public static V1ResourceRequirements Resources(ResolvedCluster cluster)
     {
         var gpus = new ResourceQuantity(cluster.GpusPerNode.ToString(CultureInfo.InvariantCulture));
         var limits = new Dictionary<string, ResourceQuantity>(cluster.Resources?.Limits ?? new Dictionary<string, ResourceQuantity>(), StringComparer.Ordinal) { [GpuResource] = gpus };
@@ -57,8 +56,7 @@ public sealed class TrainerPodTemplate
 
     public V1Pod ForNode(long nodeRank)
     {
-        var cluster = _job.Spec.Cluster;
-        var scheduling = cluster.Scheduling;
+        var scheduling = _cluster.Scheduling;
         var dpReplica = _plan.Layout.DpReplicaOfNode(nodeRank);
         return new V1Pod
         {
@@ -70,7 +68,7 @@ public sealed class TrainerPodTemplate
                 NamespaceProperty = _names.Namespace,
                 Labels = Labels(nodeRank, dpReplica),
                 Annotations = Annotations(),
-                OwnerReferences = StageRenderer.OwnerReferences(_job),
+                OwnerReferences = _owner.References(),
             },
             Spec = new V1PodSpec
             {
@@ -78,12 +76,12 @@ public sealed class TrainerPodTemplate
                 Subdomain = _names.Service,
                 RestartPolicy = "Never", // the operator restarts the whole gang, never a single pod
                 TerminationGracePeriodSeconds = TerminationGracePeriodSeconds,
-                SchedulerName = SpecDefaults.SchedulerName(cluster),
-                PriorityClassName = scheduling?.PriorityClassName,
-                NodeSelector = scheduling?.NodeSelector is { } selector ? new Dictionary<string, string>(selector) : null,
-                Tolerations = scheduling?.Tolerations is { } tolerations ? [.. tolerations] : null,
-                Affinity = ReplicaPlacement.For(scheduling?.TopologyKey, _names, dpReplica),
-                ImagePullSecrets = cluster.ImagePullSecrets?.Select(name => new V1LocalObjectReference { Name = name }).ToList(),
+                SchedulerName = scheduling.SchedulerName,
+                PriorityClassName = scheduling.PriorityClassName,
+                NodeSelector = scheduling.NodeSelector.Count > 0 ? new Dictionary<string, string>(scheduling.NodeSelector) : null,
+                Tolerations = scheduling.Tolerations.Count > 0 ? [.. scheduling.Tolerations] : null,
+                Affinity = ReplicaPlacement.For(scheduling.TopologyKey, _names, dpReplica),
+                ImagePullSecrets = _cluster.ImagePullSecrets.Count > 0 ? [.. _cluster.ImagePullSecrets.Select(name => new V1LocalObjectReference { Name = name })] : null,
                 Containers = [Container(nodeRank)],
                 Volumes =
                 [
@@ -94,49 +92,40 @@ public sealed class TrainerPodTemplate
         };
     }
 
-    private V1Container Container(long nodeRank)
+    private V1Container Container(long nodeRank) => new()
     {
-        var cluster = _job.Spec.Cluster;
-        return new V1Container
+        Name = ContainerName,
+        Image = _cluster.Image,
+        ImagePullPolicy = _cluster.ImagePullPolicy,
+        Command = Command(_plan.StageName),
+        Env = _environment.ForNode(nodeRank),
+        Ports = [new V1ContainerPort { ContainerPort = _cluster.MasterPort, Name = "rendezvous" }],
+        Resources = new V1ResourceRequirements
         {
-            Name = ContainerName,
-            Image = cluster.Image,
-            ImagePullPolicy = cluster.ImagePullPolicy,
-            Command = Command(_plan.StageName),
-            Env = _environment.ForNode(nodeRank),
-            Ports = [new V1ContainerPort { ContainerPort = SpecDefaults.MasterPort(cluster), Name = "rendezvous" }],
-            Resources = new V1ResourceRequirements
-            {
-                Limits = new Dictionary<string, ResourceQuantity>(_resources.Limits, StringComparer.Ordinal),
-                Requests = new Dictionary<string, ResourceQuantity>(_resources.Requests, StringComparer.Ordinal),
-            },
-            VolumeMounts =
-            [
-                new V1VolumeMount { Name = "job-config", MountPath = JobConfigMountPath, ReadOnlyProperty = true },
-                new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
-            ],
-        };
-    }
+            Limits = new Dictionary<string, ResourceQuantity>(_resources.Limits, StringComparer.Ordinal),
+            Requests = new Dictionary<string, ResourceQuantity>(_resources.Requests, StringComparer.Ordinal),
+        },
+        VolumeMounts =
+        [
+            new V1VolumeMount { Name = "job-config", MountPath = JobConfigMountPath, ReadOnlyProperty = true },
+            new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" },
+        ],
+    };
 
     private Dictionary<string, string> Labels(long nodeRank, int dpReplica)
     {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [TrainerLabels.AppName] = TrainerLabels.AppNameValue,
-            [TrainerLabels.ManagedBy] = TrainerLabels.ManagedByValue,
-            [TrainerLabels.Job] = _names.Job,
-            [TrainerLabels.Stage] = _names.Stage,
-            [TrainerLabels.NodeRank] = nodeRank.ToString(CultureInfo.InvariantCulture),
-            [TrainerLabels.DpReplica] = dpReplica.ToString(CultureInfo.InvariantCulture),
-        };
-        if (_gang == GangScheduler.Coscheduling)
+        var labels = StageRenderer.StageLabels(_names);
+        labels[TrainerLabels.NodeRank] = nodeRank.ToString(CultureInfo.InvariantCulture);
+        labels[TrainerLabels.DpReplica] = dpReplica.ToString(CultureInfo.InvariantCulture);
+        var scheduling = _cluster.Scheduling;
+        if (scheduling.Gang == GangScheduler.Coscheduling)
         {
             labels[TrainerLabels.CoschedulingPodGroup] = _names.PodGroup;
         }
 
-        if (_queue is not null && _gang != GangScheduler.Volcano)
+        if (UsesKueue)
         {
-            labels[TrainerLabels.KueueQueueName] = _queue;
+            labels[TrainerLabels.KueueQueueName] = scheduling.Queue!;
             labels[TrainerLabels.KueuePodGroupName] = _names.PodGroup;
         }
 
@@ -146,16 +135,19 @@ public sealed class TrainerPodTemplate
     private Dictionary<string, string>? Annotations()
     {
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (_gang == GangScheduler.Volcano)
+        if (_cluster.Scheduling.Gang == GangScheduler.Volcano)
         {
             annotations[TrainerLabels.VolcanoGroupName] = _names.PodGroup;
         }
 
-        if (_queue is not null && _gang != GangScheduler.Volcano)
+        if (UsesKueue)
         {
             annotations[TrainerLabels.KueuePodGroupTotalCount] = _plan.Layout.Nodes.ToString(CultureInfo.InvariantCulture);
         }
 
         return annotations.Count == 0 ? null : annotations;
     }
+
+    /// <summary>A queue means a Kueue LocalQueue, except under Volcano, where it names the PodGroup's Volcano queue.</summary>
+    private bool UsesKueue => _cluster.Scheduling.Queue is not null && _cluster.Scheduling.Gang != GangScheduler.Volcano;
 }

@@ -1,4 +1,6 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Tests;
 
@@ -25,11 +27,15 @@ internal static class TestJobs
         Name = name,
         Type = type,
         Tokens = 1_000_000_000,
-        SequenceLength = sequenceLength,
+        SequenceLength = type == StageType.LongContext ? null : sequenceLength,
+        SequenceLengths = type == StageType.LongContext ? [sequenceLength] : null,
         BatchTokens = batchTokens,
         MicroBatchSize = microBatchSize,
         Parallelism = new ParallelismSpec { Tp = tp, Cp = cp, Pp = pp, Dp = dp },
     };
+
+    /// <summary>Resolves (and so validates) the job, then plans one stage, as the operator does.</summary>
+    public static StagePlan Plan(LlamaTrainingJob job, int stage = 0) => StagePlanner.Plan(JobResolver.Resolve(job), stage);
 
     /// <summary>Table 4: 8,192 GPUs, TP8 CP1 PP16 DP64, 8K, 16M tokens per batch.</summary>
     public static LlamaTrainingJob Llama405BPretrain() =>

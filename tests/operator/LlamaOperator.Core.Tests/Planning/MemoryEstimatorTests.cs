@@ -34,8 +34,8 @@ public class MemoryEstimatorTests
     [Fact]
     public void Llama3_405b_table4_layouts_fit_80gb()
     {
-        var pretrain = StagePlanner.Plan(TestJobs.Llama405BPretrain(), 0);
-        var longContext = StagePlanner.Plan(TestJobs.Llama405BLongContext(), 0);
+        var pretrain = TestJobs.Plan(TestJobs.Llama405BPretrain());
+        var longContext = TestJobs.Plan(TestJobs.Llama405BLongContext());
 
         Assert.True(pretrain.PeakMemory.Fits, $"8K: {pretrain.PeakMemory.TotalBytes / Gb:F1} GB");
         Assert.True(longContext.PeakMemory.Fits, $"128K: {longContext.PeakMemory.TotalBytes / Gb:F1} GB");
@@ -74,5 +74,5 @@ public class MemoryEstimatorTests
         Assert.Contains(plan.Warnings, w => w.Contains("only 2 micro-batches per step for pp=4"));
     }
 
-    private static StagePlan Plan(LlamaTrainingJob job) => StagePlanner.Plan(job, 0);
+    private static StagePlan Plan(LlamaTrainingJob job) => TestJobs.Plan(job);
 }

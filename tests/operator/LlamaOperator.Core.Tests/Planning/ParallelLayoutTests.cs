@@ -1,4 +1,4 @@
-using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Tests.Planning;
@@ -6,7 +6,7 @@ namespace LlamaOperator.Core.Tests.Planning;
 public class ParallelLayoutTests
 {
     private static ParallelLayout Layout(int tp, int cp, int pp, int dp, int gpusPerNode) =>
-        ParallelLayout.Create(new ParallelismSpec { Tp = tp, Cp = cp, Pp = pp, Dp = dp }, gpusPerNode, "spec.stages[0].parallelism");
+        ParallelLayout.Create(new ResolvedParallelism(tp, cp, pp, dp), gpusPerNode, "spec.stages[0].parallelism");
 
     [Fact]
     public void Paper_example_pairs_share_the_expected_groups()

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
 using LlamaOperator.Core.Rendering;
@@ -8,7 +9,11 @@ namespace LlamaOperator.Core.Tests.Rendering;
 
 public class StageYamlTests
 {
-    private static string Yaml(LlamaTrainingJob job) => StageYaml.Serialize(StageRenderer.Render(job, StagePlanner.Plan(job, 0)));
+    private static string Yaml(LlamaTrainingJob job)
+    {
+        var resolved = JobResolver.Resolve(job);
+        return StageYaml.Serialize(StageRenderer.Render(job, resolved, StagePlanner.Plan(resolved, 0)));
+    }
 
     private static LlamaTrainingJob Job() =>
         TestJobs.Job("llama3-8b", 8, TestJobs.Stage("pretrain", StageType.Pretrain, 8, 1, 2, 2, 8192, 4 * 8192));
