@@ -10,12 +10,14 @@ namespace LlamaOperator.Core.Rendering;
 /// checkpoint location, NCCL settings and the user's extra variables. RANK is a process's global rank, never
 /// the node index: it (and LOCAL_RANK) is set here only when a pod runs one process (gpusPerNode == 1);
 /// otherwise the trainer's launcher derives them per process as NODE_RANK * NPROC_PER_NODE + local rank.
+/// Blob credentials come from the job's Secret by reference (never copied into the pod spec).
 /// </summary>
 public sealed class TrainerEnvironment
 {
     private readonly (string Name, string Value)[] _rendezvous;
     private readonly (string Name, string Value)[] _stage;
     private readonly IReadOnlyList<V1EnvVar> _user;
+    private readonly ResolvedAzureBlob? _blobSecret;
     private readonly bool _oneProcessPerPod;
 
     public TrainerEnvironment(ResolvedJob job, StagePlan plan, StageNames names)
@@ -52,6 +54,7 @@ public sealed class TrainerEnvironment
 
         _stage = [.. stage];
         _user = cluster.Env;
+        _blobSecret = job.Checkpoint.AzureBlob is { SecretName: not null } blob ? blob : null;
     }
 
     /// <summary>Where the stage's checkpoints live: the blob URL with its prefix, or the local path.</summary>
@@ -80,6 +83,11 @@ public sealed class TrainerEnvironment
             env.Add(new V1EnvVar { Name = name, Value = value });
         }
 
+        if (_blobSecret is not null)
+        {
+            env.Add(BlobCredential(_blobSecret));
+        }
+
         // The user's variables come last so that they can override ours (Kubernetes keeps the last duplicate).
         foreach (var user in _user)
         {
@@ -88,6 +96,13 @@ public sealed class TrainerEnvironment
 
         return env;
     }
+
+    /// <summary>The trainer's blob store reads a SAS token or a connection string from these variables.</summary>
+    private static V1EnvVar BlobCredential(ResolvedAzureBlob blob) => new()
+    {
+        Name = blob.SecretKey == "sasToken" ? "AZURE_STORAGE_SAS_TOKEN" : "AZURE_STORAGE_CONNECTION_STRING",
+        ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = blob.SecretName, Key = blob.SecretKey } },
+    };
 
     private static void AddIfSet(List<(string, string)> env, string name, string? value)
     {

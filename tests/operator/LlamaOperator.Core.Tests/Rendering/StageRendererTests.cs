@@ -134,6 +134,31 @@ public class StageRendererTests
         Assert.Equal("https://acct.blob.core.windows.net/ckpt/research/llama", Env(Render(job).Pods[0])["LLAMA_CHECKPOINT_URI"]);
     }
 
+    [Theory]
+    [InlineData(null, "AZURE_STORAGE_CONNECTION_STRING", "connectionString")]
+    [InlineData("sasToken", "AZURE_STORAGE_SAS_TOKEN", "sasToken")]
+    public void Blob_credentials_come_from_the_secret_by_reference(string? key, string variable, string expectedKey)
+    {
+        var job = SmallJob();
+        job.Spec.Checkpoint.Storage = new CheckpointStorageSpec
+        {
+            AzureBlob = new AzureBlobStorageSpec { AccountUrl = "https://acct.blob.core.windows.net", Container = "ckpt", SecretRef = new SecretReference { Name = "blob-creds", Key = key } },
+        };
+
+        var env = Render(job).Pods[0].Spec.Containers[0].Env.Single(e => e.Name == variable);
+
+        Assert.Null(env.Value);
+        Assert.Equal(("blob-creds", expectedKey), (env.ValueFrom.SecretKeyRef.Name, env.ValueFrom.SecretKeyRef.Key));
+    }
+
+    [Fact]
+    public void Workload_identity_needs_no_credential_variable()
+    {
+        var job = SmallJob();
+        job.Spec.Checkpoint.Storage = new CheckpointStorageSpec { AzureBlob = new AzureBlobStorageSpec { AccountUrl = "https://acct.blob.core.windows.net", Container = "ckpt" } };
+        Assert.DoesNotContain(Render(job).Pods[0].Spec.Containers[0].Env, e => e.Name.StartsWith("AZURE_", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Pod_spec_runs_the_trainer_with_gpus_shm_and_the_job_config()
     {
