@@ -140,7 +140,7 @@ public sealed class LrScheduleSpec
     [Description("Cosine (linear warm-up, cosine decay to minLr), Constant, or LinearToZero (from the stage's start LR to 0 at its last step).")]
     public LrScheduleKind? Kind { get; set; }
 
-    [Description("Linear warm-up steps from 0 to the peak LR.")]
+    [Description("Linear warm-up steps from 0 to the peak LR; defaults to 1% of the stage's steps for Cosine, else 0.")]
     [Minimum(0)]
     public long? WarmupSteps { get; set; }
 
@@ -181,7 +181,7 @@ public sealed class BatchRampStep
 [Description("The long-context gate: a sequence length is done when short-context quality has recovered and needle-in-a-haystack is solved at that length.")]
 public sealed class GateSpec
 {
-    [Description("Context length of the short-context evaluation.")]
+    [Description("Context length of the short-context evaluation; defaults to the sequence length the previous stage ended with.")]
     [Minimum(1)]
     public int? ShortContextLength { get; set; }
 

@@ -38,6 +38,27 @@ public class JobValidatorTests
         Assert.Contains("spec.data.sources", paths);
     }
 
+    [Fact]
+    public void Half_built_jobs_give_problems_not_exceptions()
+    {
+        Assert.Contains(JobValidator.Validate(new LlamaTrainingJob()), p => p.Path == "spec.data.sources");
+
+        var job = TestJobs.With(s =>
+        {
+            s.Model = null!;
+            s.Data = null!;
+            s.Cluster = null!;
+            s.Stages = [null!, new StageSpec { Parallelism = null!, BatchRamp = [null!], DataMix = [null!] }];
+        });
+        var paths = JobValidator.Validate(job).Select(p => p.Path).ToList();
+
+        Assert.Contains("spec.model", paths);
+        Assert.Contains("spec.cluster", paths);
+        Assert.Contains("spec.stages[0]", paths);
+        Assert.Contains("spec.stages[1].parallelism", paths);
+        Assert.Contains("spec.stages[1].batchRamp[0]", paths);
+    }
+
     // Generic schema markers.
     [Fact]
     public void Required_reference_field_missing()
