@@ -19,6 +19,8 @@ public class ParallelLayoutTests
         Assert.Equal([0L, 4L], layout.GroupOf(ParallelDimension.Pp, 0).Members());
         Assert.Equal([0L, 8L], layout.GroupOf(ParallelDimension.Dp, 0).Members());
         Assert.Equal(new RankCoordinates(1, 1, 1, 1), layout.CoordinatesOf(15));
+        Assert.True(layout.GroupOf(ParallelDimension.Pp, 6).Contains(2));
+        Assert.False(layout.GroupOf(ParallelDimension.Pp, 6).Contains(4));
         Assert.Equal(2, layout.Nodes);
     }
 
