@@ -13,6 +13,8 @@ public static class Program
         var root = new RootCommand("llamaop: run Llama-3-style multi-stage pretraining on Kubernetes");
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(RenderCommand.Create());
         root.Subcommands.Add(CrdsCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlamaOperator.Api.Validation;
+using LlamaOperator.Core.Planning;
 using LlamaOperator.Core.Validation;
 
 namespace LlamaOperator.Cli.Commands;
@@ -14,7 +15,7 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!.ToString();
-            var findings = ManifestValidation.CheckFile(path);
+            var findings = ManifestValidation.CheckFile(path, [new PlanCheck()]);
             var output = parse.InvocationConfiguration.Output;
             foreach (var finding in findings)
             {

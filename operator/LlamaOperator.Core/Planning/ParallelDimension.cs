@@ -1,0 +1,10 @@
+namespace LlamaOperator.Core.Planning;
+
+/// <summary>The four parallel dimensions, innermost (fastest-varying rank) first, as Llama 3 orders them.</summary>
+public enum ParallelDimension
+{
+    Tp,
+    Cp,
+    Pp,
+    Dp,
+}

@@ -1,0 +1,19 @@
+using LlamaOperator.Api.V1Alpha1;
+
+namespace LlamaOperator.Core.Planning;
+
+/// <summary>The layout of one stage: mesh, pipeline split, batch phases and memory; Warnings do not block the stage.</summary>
+public sealed record StagePlan(
+    string StageName,
+    int StageIndex,
+    StageType StageType,
+    ModelConfig Model,
+    ParallelLayout Layout,
+    IReadOnlyList<int> LayersPerPipelineStage,
+    int MicroBatchSize,
+    IReadOnlyList<StagePhase> Phases,
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The phase that needs the most memory (the longest sequences, usually).</summary>
+    public MemoryEstimate PeakMemory => Phases.MaxBy(p => p.Memory.TotalBytes)!.Memory;
+}

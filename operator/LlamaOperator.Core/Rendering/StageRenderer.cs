@@ -1,0 +1,72 @@
+using k8s.Models;
+using LlamaOperator.Api.Resolution;
+using LlamaOperator.Api.Serialization;
+using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Core.Planning;
+
+namespace LlamaOperator.Core.Rendering;
+
+/// <summary>Turns a stage plan into its Kubernetes objects: one pod per node, a headless Service, the job ConfigMap and a PodGroup. Pure.</summary>
+public static class StageRenderer
+{
+    /// <param name="job">The job as submitted: its uid makes it the owner, its spec goes to the trainer.</param>
+    /// <param name="resolved">The same job resolved (JobResolver.Resolve): the settings the objects are made from.</param>
+    /// <param name="plan">The stage's plan (StagePlanner.Plan of the resolved job).</param>
+    public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan)
+    {
+        var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
+        var owner = JobOwner.Of(job);
+        var template = new TrainerPodTemplate(resolved, plan, names, owner);
+        var pods = new V1Pod[plan.Layout.Nodes];
+        for (var node = 0; node < pods.Length; node++)
+        {
+            pods[node] = template.ForNode(node);
+        }
+
+        return new RenderedStage(
+            PodGroupFactory.Create(resolved.Cluster, plan, names, owner),
+            ConfigMap(job, names, owner),
+            Service(resolved.Cluster.MasterPort, names, owner),
+            pods);
+    }
+
+    internal static Dictionary<string, string> StageLabels(StageNames names) => new(StringComparer.Ordinal)
+    {
+        [TrainerLabels.AppName] = TrainerLabels.AppNameValue,
+        [TrainerLabels.ManagedBy] = TrainerLabels.ManagedByValue,
+        [TrainerLabels.Job] = names.Job,
+        [TrainerLabels.Stage] = names.Stage,
+    };
+
+    private static V1Service Service(int masterPort, StageNames names, JobOwner owner) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = names.Service, NamespaceProperty = names.Namespace, Labels = StageLabels(names), OwnerReferences = owner.References() },
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = "None",
+            // Pods resolve each other before they are Ready: rendezvous happens before any readiness.
+            PublishNotReadyAddresses = true,
+            Selector = new Dictionary<string, string>(StringComparer.Ordinal) { [TrainerLabels.Job] = names.Job, [TrainerLabels.Stage] = names.Stage },
+            Ports = [new V1ServicePort { Name = "rendezvous", Port = masterPort, TargetPort = masterPort }],
+        },
+    };
+
+    /// <summary>The job as submitted (name, namespace, uid, spec): the trainer resolves it with the same JobResolver.</summary>
+    private static V1ConfigMap ConfigMap(LlamaTrainingJob job, StageNames names, JobOwner owner)
+    {
+        var forTrainer = new LlamaTrainingJob
+        {
+            Metadata = new V1ObjectMeta { Name = names.Job, NamespaceProperty = names.Namespace, Uid = job.Metadata.Uid },
+            Spec = job.Spec,
+        };
+        return new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = new V1ObjectMeta { Name = names.ConfigMap, NamespaceProperty = names.Namespace, Labels = StageLabels(names), OwnerReferences = owner.References() },
+            Data = new Dictionary<string, string>(StringComparer.Ordinal) { [TrainerPodTemplate.JobConfigFile] = ApiJson.Serialize(forTrainer, indented: true) },
+        };
+    }
+}
