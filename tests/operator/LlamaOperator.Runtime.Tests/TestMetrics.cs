@@ -16,6 +16,13 @@ internal sealed class TestMetrics
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>Like <see cref="ValueAsync"/>, but 0 while the labelled series has not been created yet.</summary>
+    public async Task<double> ValueOrZeroAsync(string sample)
+    {
+        var text = await ExportAsync();
+        return text.Contains(sample + " ", StringComparison.Ordinal) ? await ValueAsync(sample) : 0;
+    }
+
     /// <summary>The value of one sample line, e.g. <c>workqueue_adds_total{name="q"}</c>.</summary>
     public async Task<double> ValueAsync(string sample)
     {
