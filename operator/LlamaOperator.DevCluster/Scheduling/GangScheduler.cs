@@ -104,9 +104,9 @@ public static class GangScheduler
         foreach (var term in pod.Affinity.Where(t => !state.AnyMatch(t, pod)))
         {
             // First pod of its affinity term: choose the topology domain that best fits every pending pod of the term.
-            var demand = pending.Where(p => p.NodeName.Length == 0 && term.Selector.Matches(p.Labels)).Aggregate(new Resources(), (sum, p) => sum + p.Requests);
+            var demand = pending.Where(p => p.NodeName.Length == 0 && term.Selector.Matches(p.Labels)).Aggregate(new ComputeResources(), (sum, p) => sum + p.Requests);
             var domains = candidates.GroupBy(n => n.Labels.GetValueOrDefault(term.TopologyKey) ?? "")
-                .Select(g => (Nodes: g.ToList(), Free: state.Nodes.Where(n => (n.Labels.GetValueOrDefault(term.TopologyKey) ?? "") == g.Key).Aggregate(new Resources(), (s, n) => s + state.Free(n))))
+                .Select(g => (Nodes: g.ToList(), Free: state.Nodes.Where(n => (n.Labels.GetValueOrDefault(term.TopologyKey) ?? "") == g.Key).Aggregate(new ComputeResources(), (s, n) => s + state.Free(n))))
                 .ToList();
             var best = domains.Where(d => d.Free.Fits(demand)).OrderBy(d => d.Free.Gpus).ThenBy(d => d.Free.Cpu).FirstOrDefault();
             candidates = best.Nodes ?? domains.OrderByDescending(d => d.Free.Gpus).First().Nodes;
@@ -174,7 +174,7 @@ public static class GangScheduler
     /// <summary>Free resources per node and the placed pods, for one pass (copied for a gang's trial).</summary>
     private sealed class ClusterState
     {
-        private readonly Dictionary<string, Resources> _free;
+        private readonly Dictionary<string, ComputeResources> _free;
         private readonly List<(PodInfo Pod, NodeInfo Node)> _placed;
 
         public ClusterState(IReadOnlyList<NodeInfo> nodes, IEnumerable<PodInfo> bound)
@@ -195,7 +195,7 @@ public static class GangScheduler
         private ClusterState(ClusterState other)
         {
             Nodes = other.Nodes;
-            _free = new Dictionary<string, Resources>(other._free);
+            _free = new Dictionary<string, ComputeResources>(other._free);
             _placed = [.. other._placed];
         }
 
@@ -203,7 +203,7 @@ public static class GangScheduler
 
         public ClusterState Copy() => new(this);
 
-        public Resources Free(NodeInfo node) => _free[node.Name];
+        public ComputeResources Free(NodeInfo node) => _free[node.Name];
 
         public void Place(PodInfo pod, NodeInfo node)
         {

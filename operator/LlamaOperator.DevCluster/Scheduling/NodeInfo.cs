@@ -5,7 +5,7 @@ using LlamaOperator.DevCluster.Store;
 namespace LlamaOperator.DevCluster.Scheduling;
 
 /// <summary>What scheduling needs of a node: labels, taints, allocatable resources, readiness.</summary>
-public sealed record NodeInfo(string Name, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<NodeTaint> Taints, Resources Allocatable, bool Schedulable)
+public sealed record NodeInfo(string Name, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<NodeTaint> Taints, ComputeResources Allocatable, bool Schedulable)
 {
     public static NodeInfo FromJson(JsonObject node)
     {
@@ -15,7 +15,7 @@ public sealed record NodeInfo(string Name, IReadOnlyDictionary<string, string> L
             .Select(t => new NodeTaint((string?)t["key"] ?? "", (string?)t["value"] ?? "", (string?)t["effect"] ?? "")).ToList();
         var unschedulable = node["spec"]?["unschedulable"] is JsonValue u && u.TryGetValue<bool>(out var flag) && flag;
         return new NodeInfo(Meta.Name(node), Meta.Labels(node), taints,
-            new Resources(Quantity("nvidia.com/gpu"), Quantity("cpu"), Quantity("memory")),
+            new ComputeResources(Quantity("nvidia.com/gpu"), Quantity("cpu"), Quantity("memory")),
             NodeObjects.IsReady(node) && !unschedulable);
     }
 }

@@ -11,7 +11,7 @@ public sealed record PodInfo
     public required string Name { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public string NodeName { get; init; } = "";
-    public Resources Requests { get; init; }
+    public ComputeResources Requests { get; init; }
     public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
     public IReadOnlyList<AffinityTerm> Affinity { get; init; } = [];
@@ -29,11 +29,11 @@ public sealed record PodInfo
         var labels = Meta.Labels(pod);
         var annotations = Meta.StringMap(pod["metadata"]?["annotations"]);
         var groupName = labels.GetValueOrDefault(PodGroupCrds.CoschedulingLabel) ?? annotations.GetValueOrDefault(PodGroupCrds.VolcanoAnnotation);
-        var requests = new Resources();
+        var requests = new ComputeResources();
         foreach (var container in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var resources = container["resources"];
-            requests += new Resources(
+            requests += new ComputeResources(
                 Quantity(resources, "nvidia.com/gpu"), Quantity(resources, "cpu"), Quantity(resources, "memory"));
         }
         return new PodInfo
