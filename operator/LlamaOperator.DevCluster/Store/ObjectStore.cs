@@ -554,7 +554,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
         }
         // A write that changes nothing keeps the resourceVersion and sends no event, as on a real server.
         metadata["resourceVersion"] = Rv(existing);
-        if (JsonSerializer.SerializeToUtf8Bytes(updated, Compact).AsSpan().SequenceEqual(existing.Json))
+        if (JsonNode.DeepEquals(updated, existing.ToJson()))
         {
             return existing;
         }
