@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("llamaop: run Llama-3-style multi-stage pretraining on Kubernetes");
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(DevClusterCommand.Create());
         return root;
     }
 }
