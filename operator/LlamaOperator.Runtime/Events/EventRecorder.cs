@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -149,10 +150,13 @@ public sealed class EventRecorder
             throw new ArgumentException("An event needs an object with metadata.name.", nameof(obj));
         }
 
+        // List items come without kind/apiVersion; the model type's [KubernetesEntity] still knows them.
+        var entity = obj.GetType().GetCustomAttribute<KubernetesEntityAttribute>();
+        var entityApiVersion = entity is null ? null : string.IsNullOrEmpty(entity.Group) ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
         return new V1ObjectReference
         {
-            ApiVersion = obj.ApiVersion,
-            Kind = obj.Kind,
+            ApiVersion = string.IsNullOrEmpty(obj.ApiVersion) ? entityApiVersion : obj.ApiVersion,
+            Kind = string.IsNullOrEmpty(obj.Kind) ? entity?.Kind : obj.Kind,
             Name = name,
             NamespaceProperty = obj.Metadata!.NamespaceProperty,
             Uid = obj.Metadata.Uid,

@@ -96,6 +96,11 @@ public sealed class LeaderElectedRunner
         catch (OperationCanceledException) when (electing.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // The API server unreachable or refusing: stay a standby and try again rather than die.
+            _log.Warning(e, "Leader election failed; retrying in {RetryPeriod}", _options.RetryPeriod);
+        }
 
         _isLeader = false;
         await term.CancelAsync();

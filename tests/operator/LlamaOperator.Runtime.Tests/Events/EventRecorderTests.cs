@@ -149,6 +149,19 @@ public sealed class EventRecorderTests : IAsyncDisposable
         Assert.Equal("default", created.Metadata.NamespaceProperty);
     }
 
+    [Fact]
+    public async Task Objects_from_a_list_without_kind_are_described_by_their_model_type()
+    {
+        Start();
+        var listed = ConfigMap("cm", "1");
+        listed.Kind = null;
+        listed.ApiVersion = null;
+        _recorder.Record(listed, EventType.Normal, "Seen", "x");
+
+        var created = Assert.IsType<Corev1Event>(await _sink.NextAsync());
+        Assert.Equal(("ConfigMap", "v1"), (created.InvolvedObject.Kind, created.InvolvedObject.ApiVersion));
+    }
+
     private void Start() => _run = _recorder.RunAsync(_stop.Token);
 
     private sealed record CountUpdate(string Namespace, string Name, int Count, DateTime LastTimestamp);

@@ -51,6 +51,20 @@ public sealed class LeaderElectedRunnerOverHttpTests(DevClusterFixture fixture) 
     }
 
     [Fact]
+    public async Task An_unreachable_api_server_leaves_the_runner_standing_by_instead_of_failing()
+    {
+        // Port 1 on loopback: connection refused on every attempt.
+        using var unreachable = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        await using var replica = new Replica(unreachable, "default", "lonely");
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.False(replica.Runner.IsLeader);
+        Assert.False(replica.IsFinished);
+        Assert.Equal(0, replica.Terms);
+    }
+
+    [Fact]
     public void Durations_that_cannot_work_are_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => LeaderElectedRunner.ForLease(fixture.Client, new LeaderElectionOptions
@@ -96,6 +110,8 @@ public sealed class LeaderElectedRunnerOverHttpTests(DevClusterFixture fixture) 
         public int Terms => Volatile.Read(ref _terms);
 
         public bool WorkWasCancelled => _workWasCancelled;
+
+        public bool IsFinished => _run.IsCompleted;
 
         public async Task StopAsync()
         {
