@@ -98,6 +98,81 @@ public sealed class InformerOverHttpTests(DevClusterFixture fixture) : IClassFix
         });
     }
 
+    [Fact]
+    public async Task An_informer_whose_watch_version_expired_relists_and_catches_up()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("doomed", null!, ns), ns);
+        var source = new HeldFirstWatch<V1ConfigMap>(ListerWatchers.ConfigMaps(Client, ns));
+        var informer = new Informer<V1ConfigMap>("configmaps", source);
+        var deleted = new List<string>();
+        informer.AddEventHandler(new DeleteRecorder(name => deleted.Add(name)));
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // While the first watch is held back, more changes happen than the server's watch history keeps.
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("doomed", ns);
+        for (var i = 0; i < DevClusterFixture.WatchHistory + 5; i++)
+        {
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"churn-{i}", null!, ns), ns);
+        }
+
+        source.Release();
+
+        await Eventually.HoldsAsync(() => informer.Cache.Count == DevClusterFixture.WatchHistory + 5, "the relist to bring in every churned object");
+        Assert.Null(informer.Cache.Get(ns, "doomed"));
+        Assert.Equal(["doomed"], deleted);
+        Assert.Equal(2, source.Lists); // the held watch got 410 Gone and the informer relisted
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Delegates to a real lister-watcher but opens its first watch only when released.</summary>
+    private sealed class HeldFirstWatch<T>(IListerWatcher<T> inner) : IListerWatcher<T>
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _watches;
+        private int _lists;
+
+        public int Lists => Volatile.Read(ref _lists);
+
+        public void Release() => _released.TrySetResult();
+
+        public Task<ListResult<T>> ListAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _lists);
+            return inner.ListAsync(cancellationToken);
+        }
+
+        public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(string resourceVersion, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _watches) == 1)
+            {
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            await foreach (var e in inner.WatchAsync(resourceVersion, cancellationToken))
+            {
+                yield return e;
+            }
+        }
+    }
+
+    private sealed class DeleteRecorder(Action<string> deleted) : IResourceEventHandler<V1ConfigMap>
+    {
+        public void OnAdd(V1ConfigMap obj)
+        {
+        }
+
+        public void OnUpdate(V1ConfigMap oldObj, V1ConfigMap newObj)
+        {
+        }
+
+        public void OnDelete(V1ConfigMap obj) => deleted(obj.Metadata.Name);
+    }
+
     private sealed class GadgetEvents : IResourceEventHandler<Gadget>
     {
         private readonly Lock _gate = new();
