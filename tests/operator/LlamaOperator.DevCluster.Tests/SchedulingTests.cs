@@ -42,12 +42,15 @@ public class SchedulingTests(SchedulerOnlyFixture fixture) : IClassFixture<Sched
         await Client.CoreV1.CreateNamespacedPodAsync(GpuPod("w1", 8, labels), ns);
         var waiting = await Eventually.Get(() => Pods(ns), pods => pods.All(p => p.Status.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False") == true), what: "pods marked unschedulable");
         Assert.All(waiting, p => Assert.Null(p.Spec.NodeName));
-        Assert.Contains("minMember 3", waiting[0].Status.Conditions.Single(c => c.Type == "PodScheduled").Message);
+        Assert.Contains("fewer than minMember 3 pods", waiting[0].Status.Conditions.Single(c => c.Type == "PodScheduled").Message);
 
         await Client.CoreV1.CreateNamespacedPodAsync(GpuPod("w2", 8, labels), ns);
         var bound = await Eventually.Get(() => Pods(ns), pods => pods.All(p => p.Spec.NodeName is not null), what: "gang bound");
         Assert.Equal(3, bound.Select(p => p.Spec.NodeName).Distinct().Count());
         Assert.All(bound, p => Assert.Equal("True", p.Status.Conditions.Single(c => c.Type == "PodScheduled").Status));
+        var group = await Eventually.Get(async () => Widgets.Node(await Client.CustomObjects.GetNamespacedCustomObjectAsync("scheduling.x-k8s.io", "v1alpha1", ns, "podgroups", "job")),
+            g => (string?)g["status"]?["phase"] == "Scheduled", what: "PodGroup Scheduled");
+        Assert.Equal(3, (int)group["status"]!["scheduled"]!);
     }
 
     [Fact]
@@ -60,7 +63,7 @@ public class SchedulingTests(SchedulerOnlyFixture fixture) : IClassFixture<Sched
         {
             await Client.CoreV1.CreateNamespacedPodAsync(GpuPod($"w{i}", 8, annotations: annotations), ns);
         }
-        var pods = await Eventually.Get(() => Pods(ns), ps => ps.All(p => p.Status.Conditions?.Any(c => c.Reason == "Unschedulable" && c.Message.Contains("of minMember 5")) == true), what: "gang refused");
+        var pods = await Eventually.Get(() => Pods(ns), ps => ps.All(p => p.Status.Conditions?.Any(c => c.Reason == "Unschedulable" && c.Message.Contains("cannot place minMember 5 pods together")) == true), what: "gang refused");
         Assert.All(pods, p => Assert.Null(p.Spec.NodeName));
     }
 
