@@ -9,6 +9,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Run a benchmark and print its figures");
         // Each benchmark is a subcommand in its own file, added here.
+        command.Subcommands.Add(BenchDevClusterCommand.Create());
         return command;
     }
 }

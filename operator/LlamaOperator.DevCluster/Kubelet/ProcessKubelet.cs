@@ -165,8 +165,8 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, Contain
         {
             await process.WaitForExitAsync();
             process.WaitForExit();
+            // Not disposed here: fault injection and graceful stop may still be waiting on it.
             var code = process.ExitCode;
-            process.Dispose();
             lock (runtime.Gate)
             {
                 run.Process = null;

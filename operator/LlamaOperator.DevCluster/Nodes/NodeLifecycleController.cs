@@ -36,7 +36,7 @@ internal sealed class NodeLifecycleController(ObjectStore store, TimeProvider ti
         }
         foreach (var pod in store.List(BuiltInKinds.Pods, null).Items.Where(p => p.Fields["spec.nodeName"] == node && p.Fields["status.phase"] is not ("Succeeded" or "Failed")))
         {
-            var status = pod.ToJson()["status"] as JsonObject ?? [];
+            var status = pod.ToJson()["status"]?.DeepClone() as JsonObject ?? [];
             status["phase"] = "Failed";
             status["reason"] = "NodeLost";
             status["message"] = $"Node {node} which was running pod {pod.Name} is unresponsive";

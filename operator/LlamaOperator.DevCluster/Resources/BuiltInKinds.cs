@@ -14,8 +14,14 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind Namespaces = new()
     {
-        Group = "", Version = "v1", Plural = "namespaces", Kind = "Namespace", Singular = "namespace", Namespaced = false,
-        ShortNames = ["ns"], Subresources = ["status"],
+        Group = "",
+        Version = "v1",
+        Plural = "namespaces",
+        Kind = "Namespace",
+        Singular = "namespace",
+        Namespaced = false,
+        ShortNames = ["ns"],
+        Subresources = ["status"],
         SelectableFields = ["status.phase"],
         PrinterColumns = [Path("Status", "string", ".status.phase"), Age],
         PrepareForCreate = o => o["status"] = new JsonObject { ["phase"] = "Active" },
@@ -23,8 +29,15 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind Pods = new()
     {
-        Group = "", Version = "v1", Plural = "pods", Kind = "Pod", Singular = "pod", Namespaced = true,
-        ShortNames = ["po"], Categories = ["all"], Subresources = ["status", "log", "binding"],
+        Group = "",
+        Version = "v1",
+        Plural = "pods",
+        Kind = "Pod",
+        Singular = "pod",
+        Namespaced = true,
+        ShortNames = ["po"],
+        Categories = ["all"],
+        Subresources = ["status", "log", "binding"],
         SelectableFields = ["spec.nodeName", "spec.schedulerName", "spec.restartPolicy", "status.phase", "status.podIP"],
         PrinterColumns =
         [
@@ -41,22 +54,39 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind Services = new()
     {
-        Group = "", Version = "v1", Plural = "services", Kind = "Service", Singular = "service", Namespaced = true,
-        ShortNames = ["svc"], Categories = ["all"], Subresources = ["status"],
+        Group = "",
+        Version = "v1",
+        Plural = "services",
+        Kind = "Service",
+        Singular = "service",
+        Namespaced = true,
+        ShortNames = ["svc"],
+        Categories = ["all"],
+        Subresources = ["status"],
         PrinterColumns = [Path("Type", "string", ".spec.type"), Path("Cluster-IP", "string", ".spec.clusterIP"), Age],
         PrepareForCreate = ServiceDefaults.Apply,
     };
 
     public static readonly ResourceKind ConfigMaps = new()
     {
-        Group = "", Version = "v1", Plural = "configmaps", Kind = "ConfigMap", Singular = "configmap", Namespaced = true,
+        Group = "",
+        Version = "v1",
+        Plural = "configmaps",
+        Kind = "ConfigMap",
+        Singular = "configmap",
+        Namespaced = true,
         ShortNames = ["cm"],
         PrinterColumns = [new("Data", "integer", 0, "Number of keys", o => (o["data"] as JsonObject)?.Count ?? 0), Age],
     };
 
     public static readonly ResourceKind Secrets = new()
     {
-        Group = "", Version = "v1", Plural = "secrets", Kind = "Secret", Singular = "secret", Namespaced = true,
+        Group = "",
+        Version = "v1",
+        Plural = "secrets",
+        Kind = "Secret",
+        Singular = "secret",
+        Namespaced = true,
         SelectableFields = ["type"],
         PrinterColumns = [Path("Type", "string", ".type"), new("Data", "integer", 0, "Number of keys", o => (o["data"] as JsonObject)?.Count ?? 0), Age],
         PrepareForCreate = SecretDefaults.Apply,
@@ -64,13 +94,24 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind ServiceAccounts = new()
     {
-        Group = "", Version = "v1", Plural = "serviceaccounts", Kind = "ServiceAccount", Singular = "serviceaccount", Namespaced = true,
-        ShortNames = ["sa"], PrinterColumns = [Age],
+        Group = "",
+        Version = "v1",
+        Plural = "serviceaccounts",
+        Kind = "ServiceAccount",
+        Singular = "serviceaccount",
+        Namespaced = true,
+        ShortNames = ["sa"],
+        PrinterColumns = [Age],
     };
 
     public static readonly ResourceKind Events = new()
     {
-        Group = "", Version = "v1", Plural = "events", Kind = "Event", Singular = "event", Namespaced = true,
+        Group = "",
+        Version = "v1",
+        Plural = "events",
+        Kind = "Event",
+        Singular = "event",
+        Namespaced = true,
         ShortNames = ["ev"],
         SelectableFields = ["involvedObject.kind", "involvedObject.name", "involvedObject.namespace", "involvedObject.uid", "reason", "type"],
         PrinterColumns = [Path("Type", "string", ".type"), Path("Reason", "string", ".reason"), Path("Object", "string", ".involvedObject.name"), Path("Message", "string", ".message"), Age],
@@ -78,8 +119,14 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind Nodes = new()
     {
-        Group = "", Version = "v1", Plural = "nodes", Kind = "Node", Singular = "node", Namespaced = false,
-        ShortNames = ["no"], Subresources = ["status"],
+        Group = "",
+        Version = "v1",
+        Plural = "nodes",
+        Kind = "Node",
+        Singular = "node",
+        Namespaced = false,
+        ShortNames = ["no"],
+        Subresources = ["status"],
         SelectableFields = ["spec.unschedulable"],
         PrinterColumns =
         [
@@ -95,14 +142,25 @@ public static class BuiltInKinds
 
     public static readonly ResourceKind Leases = new()
     {
-        Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Kind = "Lease", Singular = "lease", Namespaced = true,
+        Group = "coordination.k8s.io",
+        Version = "v1",
+        Plural = "leases",
+        Kind = "Lease",
+        Singular = "lease",
+        Namespaced = true,
         PrinterColumns = [Path("Holder", "string", ".spec.holderIdentity"), Age],
     };
 
     public static readonly ResourceKind CustomResourceDefinitions = new()
     {
-        Group = "apiextensions.k8s.io", Version = "v1", Plural = "customresourcedefinitions", Kind = "CustomResourceDefinition",
-        Singular = "customresourcedefinition", Namespaced = false, ShortNames = ["crd", "crds"], Subresources = ["status"],
+        Group = "apiextensions.k8s.io",
+        Version = "v1",
+        Plural = "customresourcedefinitions",
+        Kind = "CustomResourceDefinition",
+        Singular = "customresourcedefinition",
+        Namespaced = false,
+        ShortNames = ["crd", "crds"],
+        Subresources = ["status"],
         TracksGeneration = true,
         PrinterColumns = [new("Created At", "date", 0, "CreationTimestamp", o => o["metadata"]?["creationTimestamp"])],
         Validate = CrdKinds.Check,

@@ -70,7 +70,10 @@ public static class GangScheduler
                 }
                 continue;
             }
-            var message = $"pod group \"{pod.Group}\": {bound + placed.Count} of minMember {minMember} pods fit ({members.Count} pending); {lastWhy ?? "waiting for more pods"}";
+            // A stable message (no live counts), so a gang that is still growing is not rewritten on every new member.
+            var message = lastWhy is null
+                ? $"pod group \"{pod.Group}\" has fewer than minMember {minMember} pods; waiting for the rest of the gang"
+                : $"pod group \"{pod.Group}\" cannot place minMember {minMember} pods together: {lastWhy}";
             foreach (var member in members)
             {
                 unschedulable[(member.Namespace, member.Name)] = message;

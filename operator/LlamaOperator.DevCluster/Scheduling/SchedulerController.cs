@@ -13,6 +13,8 @@ namespace LlamaOperator.DevCluster.Scheduling;
 /// </summary>
 internal sealed class SchedulerController(ObjectStore store, TimeProvider time, ILogger logger)
 {
+    private static readonly TimeSpan PassInterval = TimeSpan.FromMilliseconds(20);
+    private readonly Dictionary<string, (long Revision, PodInfo Info)> _podCache = [];
     private static readonly IReadOnlyList<ResourceKind> PodGroupKinds = PodGroupCrds.All().SelectMany(CrdKinds.FromCrd).ToList();
 
     public Task Run(ChannelReader<StoreChange> changes, CancellationToken cancellationToken) => Task.Run(async () =>
@@ -29,6 +31,11 @@ internal sealed class SchedulerController(ObjectStore store, TimeProvider time, 
                 }
                 if (relevant)
                 {
+                    // Let a burst of creates land before the pass, so passes stay few while pods pour in.
+                    await Task.Delay(PassInterval, time, cancellationToken);
+                    while (changes.TryRead(out _))
+                    {
+                    }
                     try
                     {
                         Pass();
@@ -49,21 +56,40 @@ internal sealed class SchedulerController(ObjectStore store, TimeProvider time, 
     private void Pass()
     {
         var pods = store.List(BuiltInKinds.Pods, null).Items.Where(p => !p.Deleting).ToList();
-        if (!pods.Any(p => string.IsNullOrEmpty(p.Fields["spec.nodeName"]) && p.Fields["status.phase"] == "Pending"))
+        // Pods are parsed again only when their revision changed since the last pass.
+        var infos = new List<PodInfo>(pods.Count);
+        var live = new HashSet<string>();
+        foreach (var pod in pods)
         {
-            return;
+            live.Add(pod.Uid);
+            if (!_podCache.TryGetValue(pod.Uid, out var cached) || cached.Revision != pod.Revision)
+            {
+                cached = (pod.Revision, PodInfo.FromJson(pod.ToJson()));
+                _podCache[pod.Uid] = cached;
+            }
+            infos.Add(cached.Info);
         }
-        var nodes = store.List(BuiltInKinds.Nodes, null).Items.Select(n => NodeInfo.FromJson(n.ToJson())).ToList();
+        foreach (var gone in _podCache.Keys.Where(uid => !live.Contains(uid)).ToList())
+        {
+            _podCache.Remove(gone);
+        }
         var groups = new Dictionary<string, int>();
         foreach (var kind in PodGroupKinds)
         {
             foreach (var group in store.List(kind, null).Items)
             {
-                groups[$"{group.Namespace}/{group.Name}"] = group.ToJson()["spec"]?["minMember"]?.GetValue<int>() ?? 1;
+                var minMember = group.ToJson()["spec"]?["minMember"]?.GetValue<int>() ?? 1;
+                groups[$"{group.Namespace}/{group.Name}"] = minMember;
+                UpdateGroupStatus(kind, group, minMember, pods, infos);
             }
         }
-        var podJson = pods.ToDictionary(p => (p.Namespace, p.Name), p => p.ToJson());
-        var result = GangScheduler.Schedule(nodes, podJson.Values.Select(PodInfo.FromJson).ToList(), groups);
+        if (!pods.Any(p => string.IsNullOrEmpty(p.Fields["spec.nodeName"]) && p.Fields["status.phase"] == "Pending"))
+        {
+            return;
+        }
+        var nodes = store.List(BuiltInKinds.Nodes, null).Items.Select(n => NodeInfo.FromJson(n.ToJson())).ToList();
+        var byName = pods.ToDictionary(p => (p.Namespace, p.Name));
+        var result = GangScheduler.Schedule(nodes, infos, groups);
         var now = time.GetUtcNow();
         foreach (var (ns, name, node) in result.Bindings)
         {
@@ -79,7 +105,7 @@ internal sealed class SchedulerController(ObjectStore store, TimeProvider time, 
         }
         foreach (var ((ns, name), message) in result.Unschedulable)
         {
-            var pod = podJson[(ns, name)];
+            var pod = byName[(ns, name)].ToJson();
             var condition = (pod["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray)?.FirstOrDefault(c => (string?)c?["type"] == "PodScheduled");
             if ((string?)condition?["message"] == message)
             {
@@ -94,6 +120,50 @@ internal sealed class SchedulerController(ObjectStore store, TimeProvider time, 
             {
                 // Gone meanwhile.
             }
+        }
+    }
+
+    /// <summary>
+    /// PodGroup status as the gang schedulers report it: phase Pending until minMember pods are
+    /// bound (Scheduled; Volcano says Inqueue), Running once minMember run, with member counts.
+    /// </summary>
+    private void UpdateGroupStatus(ResourceKind kind, StoredObject group, int minMember, List<StoredObject> pods, List<PodInfo> infos)
+    {
+        var key = $"{group.Namespace}/{group.Name}";
+        int scheduled = 0, running = 0, succeeded = 0, failed = 0;
+        for (var i = 0; i < pods.Count; i++)
+        {
+            if (infos[i].Group != key)
+            {
+                continue;
+            }
+            var phase = pods[i].Fields["status.phase"];
+            scheduled += string.IsNullOrEmpty(pods[i].Fields["spec.nodeName"]) ? 0 : 1;
+            running += phase == "Running" ? 1 : 0;
+            succeeded += phase == "Succeeded" ? 1 : 0;
+            failed += phase == "Failed" ? 1 : 0;
+        }
+        var volcano = kind.Group == PodGroupCrds.VolcanoGroup;
+        var groupPhase = running >= minMember && minMember > 0 ? "Running"
+            : scheduled >= minMember && minMember > 0 ? (volcano ? "Inqueue" : "Scheduled")
+            : "Pending";
+        var status = new System.Text.Json.Nodes.JsonObject { ["phase"] = groupPhase, ["running"] = running, ["succeeded"] = succeeded, ["failed"] = failed };
+        if (!volcano)
+        {
+            status["scheduled"] = scheduled;
+        }
+        var current = group.ToJson()["status"];
+        if (System.Text.Json.Nodes.JsonNode.DeepEquals(current, status))
+        {
+            return;
+        }
+        try
+        {
+            store.UpdateStatus(kind, group.Namespace, group.Name, new System.Text.Json.Nodes.JsonObject { ["status"] = status });
+        }
+        catch (ApiException e) when (e.Code is 404 or 409)
+        {
+            // Gone meanwhile.
         }
     }
 }

@@ -37,8 +37,11 @@ public static class TableRenderer
         {
             columns.Add(new JsonObject
             {
-                ["name"] = column.Name, ["type"] = column.Type, ["format"] = column.Format,
-                ["description"] = column.Description, ["priority"] = column.Priority,
+                ["name"] = column.Name,
+                ["type"] = column.Type,
+                ["format"] = column.Format,
+                ["description"] = column.Description,
+                ["priority"] = column.Priority,
             });
         }
         return columns;

@@ -36,7 +36,7 @@ public class GangSchedulerTests
         var result = GangScheduler.Schedule(nodes, pods, new Dictionary<string, int> { ["ns/g"] = 3 });
         Assert.Empty(result.Bindings);
         Assert.Equal(3, result.Unschedulable.Count);
-        Assert.Contains("2 of minMember 3 pods fit", result.Unschedulable[("ns", "p0")]);
+        Assert.Equal("pod group \"ns/g\" cannot place minMember 3 pods together: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu.", result.Unschedulable[("ns", "p0")]);
     }
 
     [Fact]
@@ -44,6 +44,7 @@ public class GangSchedulerTests
     {
         var result = GangScheduler.Schedule([Node("n0", 8), Node("n1", 8)], [Pod("p0", 8, "g")], new Dictionary<string, int> { ["ns/g"] = 2 });
         Assert.Empty(result.Bindings);
+        Assert.Contains("fewer than minMember 2 pods", result.Unschedulable[("ns", "p0")]);
     }
 
     [Fact]
