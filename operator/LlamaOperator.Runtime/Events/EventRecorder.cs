@@ -26,6 +26,7 @@ public sealed class EventRecorder
     private readonly Counter.Child _failed;
     private long _droppedCount;
     private long _sequence;
+    private int _started;
 
     public EventRecorder(IEventSink sink, EventRecorderOptions options)
     {
@@ -61,6 +62,11 @@ public sealed class EventRecorder
     /// <summary>Writes buffered events until cancelled. Write failures are logged and counted, never thrown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            throw new InvalidOperationException("The event recorder is already running; it has a single writer.");
+        }
+
         try
         {
             await foreach (var pending in _buffer.Reader.ReadAllAsync(cancellationToken))
