@@ -46,6 +46,15 @@ public static class GangScheduler
                 continue;
             }
             var bound = pods.Count(p => p.Group == pod.Group && p.NodeName.Length > 0 && !p.Terminal);
+            if (bound + members.Count < minMember)
+            {
+                var waiting = $"pod group \"{pod.Group}\" has fewer than minMember {minMember} pods; waiting for the rest of the gang";
+                foreach (var member in members)
+                {
+                    unschedulable[(member.Namespace, member.Name)] = waiting;
+                }
+                continue;
+            }
             var trial = state.Copy();
             var placed = new List<(PodInfo Pod, NodeInfo Node)>();
             string? lastWhy = null;
@@ -86,9 +95,11 @@ public static class GangScheduler
     {
         var reasons = new Dictionary<string, int>();
         var fitting = new List<NodeInfo>();
+        // Per affinity term, the topology values of placed pods it matches (null: none placed yet); computed once per pod.
+        var constraints = pod.Affinity.Select(term => (Term: term, Domains: state.DomainsOf(term))).ToList();
         foreach (var node in state.Nodes)
         {
-            var reason = Reject(pod, node, state);
+            var reason = Reject(pod, node, state, constraints);
             if (reason is null)
             {
                 fitting.Add(node);
@@ -104,15 +115,19 @@ public static class GangScheduler
             return (null, $"0/{state.Nodes.Count} nodes are available: {detail}.");
         }
         var candidates = fitting;
-        foreach (var term in pod.Affinity.Where(t => !state.AnyMatch(t, pod)))
+        foreach (var term in constraints.Where(c => c.Domains is null).Select(c => c.Term))
         {
             // First pod of its affinity term: choose the topology domain that best fits every pending pod of the term.
             var demand = pending.Where(p => p.NodeName.Length == 0 && term.Selector.Matches(p.Labels)).Aggregate(new ComputeResources(), (sum, p) => sum + p.Requests);
+            // A domain's room is its free resources less what the terms already started there still need.
             var domains = candidates.GroupBy(n => n.Labels.GetValueOrDefault(term.TopologyKey) ?? "")
-                .Select(g => (Nodes: g.ToList(), Free: state.Nodes.Where(n => (n.Labels.GetValueOrDefault(term.TopologyKey) ?? "") == g.Key).Aggregate(new ComputeResources(), (s, n) => s + state.Free(n))))
+                .Select(g => (Value: g.Key, Nodes: g.ToList(), Free: state.Nodes.Where(n => (n.Labels.GetValueOrDefault(term.TopologyKey) ?? "") == g.Key)
+                    .Aggregate(new ComputeResources(), (s, n) => s + state.Free(n)) - state.Reserved(term.TopologyKey, g.Key)))
                 .ToList();
             var best = domains.Where(d => d.Free.Fits(demand)).OrderBy(d => d.Free.Gpus).ThenBy(d => d.Free.Cpu).FirstOrDefault();
-            candidates = best.Nodes ?? domains.OrderByDescending(d => d.Free.Gpus).First().Nodes;
+            var picked = best.Nodes is null ? domains.OrderByDescending(d => d.Free.Gpus).First() : best;
+            candidates = picked.Nodes;
+            state.Anchor(term, picked.Value, demand);
         }
         var chosen = candidates
             .OrderBy(n => state.Free(n).Gpus - pod.Requests.Gpus)
@@ -122,7 +137,7 @@ public static class GangScheduler
         return (chosen, "");
     }
 
-    private static string? Reject(PodInfo pod, NodeInfo node, ClusterState state)
+    private static string? Reject(PodInfo pod, NodeInfo node, ClusterState state, List<(AffinityTerm Term, HashSet<string>? Domains)> constraints)
     {
         if (!node.Schedulable)
         {
@@ -155,18 +170,14 @@ public static class GangScheduler
         {
             return "Insufficient memory";
         }
-        foreach (var term in pod.Affinity)
+        foreach (var (term, domains) in constraints)
         {
+            if (!node.Labels.TryGetValue(term.TopologyKey, out var value))
+            {
+                return "node(s) didn't match pod affinity rules";
+            }
             // With no matching pod placed yet, only a pod matching its own term may start the domain (as kube-scheduler).
-            if (!state.AnyMatch(term, pod) && !term.Selector.Matches(pod.Labels))
-            {
-                return "node(s) didn't match pod affinity rules";
-            }
-            if (state.AnyMatch(term, pod) && !state.MatchInDomain(term, node))
-            {
-                return "node(s) didn't match pod affinity rules";
-            }
-            if (!node.Labels.ContainsKey(term.TopologyKey))
+            if (domains is null ? !term.Selector.Matches(pod.Labels) : !domains.Contains(value))
             {
                 return "node(s) didn't match pod affinity rules";
             }
@@ -180,11 +191,15 @@ public static class GangScheduler
         private readonly Dictionary<string, ComputeResources> _free;
         private readonly List<(PodInfo Pod, NodeInfo Node)> _placed;
 
+        // Affinity terms started in a domain and what their pods not yet placed still need there.
+        private readonly Dictionary<string, (string TopologyKey, string Domain, ComputeResources Remaining)> _anchors;
+
         public ClusterState(IReadOnlyList<NodeInfo> nodes, IEnumerable<PodInfo> bound)
         {
             Nodes = nodes;
             _free = nodes.ToDictionary(n => n.Name, n => n.Allocatable);
             _placed = [];
+            _anchors = [];
             var byName = nodes.ToDictionary(n => n.Name);
             foreach (var pod in bound)
             {
@@ -200,7 +215,18 @@ public static class GangScheduler
             Nodes = other.Nodes;
             _free = new Dictionary<string, ComputeResources>(other._free);
             _placed = [.. other._placed];
+            _anchors = new(other._anchors);
         }
+
+        private static string TermKey(AffinityTerm term) =>
+            term.TopologyKey + "|" + string.Join(",", term.Selector.Requirements.Select(r => $"{r.Key}{r.Operator}{string.Join("/", r.Values)}"))
+            + "|" + string.Join(",", term.Namespaces);
+
+        public void Anchor(AffinityTerm term, string domain, ComputeResources demand) =>
+            _anchors[TermKey(term)] = (term.TopologyKey, domain, demand);
+
+        public ComputeResources Reserved(string topologyKey, string domain) =>
+            _anchors.Values.Where(a => a.TopologyKey == topologyKey && a.Domain == domain).Aggregate(new ComputeResources(), (s, a) => s + a.Remaining);
 
         public IReadOnlyList<NodeInfo> Nodes { get; }
 
@@ -212,16 +238,30 @@ public static class GangScheduler
         {
             _free[node.Name] -= pod.Requests;
             _placed.Add((pod, node));
+            foreach (var term in pod.Affinity)
+            {
+                if (_anchors.TryGetValue(TermKey(term), out var anchor))
+                {
+                    _anchors[TermKey(term)] = anchor with { Remaining = anchor.Remaining - pod.Requests };
+                }
+            }
         }
 
-        public bool AnyMatch(AffinityTerm term, PodInfo self) =>
-            _placed.Any(p => term.Namespaces.Contains(p.Pod.Namespace) && term.Selector.Matches(p.Pod.Labels));
-
-        public bool MatchInDomain(AffinityTerm term, NodeInfo node)
+        public HashSet<string>? DomainsOf(AffinityTerm term)
         {
-            var value = node.Labels.GetValueOrDefault(term.TopologyKey);
-            return value is not null && _placed.Any(p => term.Namespaces.Contains(p.Pod.Namespace) && term.Selector.Matches(p.Pod.Labels)
-                && p.Node.Labels.GetValueOrDefault(term.TopologyKey) == value);
+            HashSet<string>? domains = null;
+            foreach (var (pod, node) in _placed)
+            {
+                if (term.Namespaces.Contains(pod.Namespace) && term.Selector.Matches(pod.Labels))
+                {
+                    domains ??= [];
+                    if (node.Labels.TryGetValue(term.TopologyKey, out var value))
+                    {
+                        domains.Add(value);
+                    }
+                }
+            }
+            return domains;
         }
     }
 }

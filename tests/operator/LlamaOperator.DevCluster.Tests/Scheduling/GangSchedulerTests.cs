@@ -106,4 +106,18 @@ public class GangSchedulerTests
         Assert.Equal(placed["r1-0"], placed["r1-1"]);
         Assert.NotEqual(placed["r0-0"], placed["r1-0"]);
     }
+
+    [Fact]
+    public void Interleaved_replicas_do_not_overcommit_a_block()
+    {
+        // Two blocks of one 8-GPU node; four replicas of four 1-GPU pods arriving interleaved: two replicas per block.
+        var nodes = new[] { Node("n0", 8, "b0"), Node("n1", 8, "b1") };
+        var pods = Enumerable.Range(0, 4).SelectMany(i => Enumerable.Range(0, 4).Select(r => Pod($"r{r}-{i}", 1, "g", labels: new() { ["replica"] = $"{r}" }) with
+        {
+            Affinity = [new AffinityTerm(LabelSelector.Parse($"replica={r}"), "block", ["ns"])],
+        })).ToList();
+        var result = GangScheduler.Schedule(nodes, pods, new Dictionary<string, int> { ["ns/g"] = 16 });
+        Assert.Equal(16, result.Bindings.Count);
+        Assert.All(result.Bindings.GroupBy(b => b.Name.Split('-')[0]), replica => Assert.Single(replica.Select(b => b.Node).Distinct()));
+    }
 }
