@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(CrdsCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(DevClusterCommand.Create());
         return root;
     }
 }

@@ -10,6 +10,8 @@ internal static class BenchCommand
         var command = new Command("bench", "Run a benchmark and print its figures");
         // Each benchmark is a subcommand in its own file, added here.
         command.Subcommands.Add(BenchPlanRenderCommand.Create());
+        command.Subcommands.Add(BenchDevClusterCommand.Create());
+        command.Subcommands.Add(BenchRuntimeCommand.Create());
         return command;
     }
 }

@@ -1,0 +1,369 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using LlamaOperator.DevCluster.Resources;
+using LlamaOperator.DevCluster.Store;
+using Serilog;
+
+namespace LlamaOperator.DevCluster.Kubelet;
+
+/// <summary>
+/// Runs bound pods as local processes, one per container, in a working folder per pod. Reports
+/// phase, container states, exit codes and restarts through the status subresource; restarts by
+/// restartPolicy with a doubling back-off; on deletion sends SIGTERM, waits the grace period, then
+/// SIGKILL, and finally deletes the pod (grace 0), as a real kubelet does.
+/// </summary>
+internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, ContainerLauncher launcher, string podsRoot, TimeSpan backoffCap, TimeProvider time, ILogger logger) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, PodRuntime> _pods = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public void Handle(StoreChange change)
+    {
+        if (change.Object.Ref.Kind.StorageId != BuiltInKinds.Pods.StorageId)
+        {
+            return;
+        }
+        var obj = change.Object;
+        if (change.Type == WatchEventType.Deleted)
+        {
+            if (_pods.TryRemove(obj.Uid, out var gone))
+            {
+                Abandon(gone);
+            }
+            logs.Forget(obj.Namespace, obj.Name);
+            return;
+        }
+        var pod = obj.ToJson();
+        if (string.IsNullOrEmpty((string?)pod["spec"]?["nodeName"]))
+        {
+            return;
+        }
+        if (_pods.TryGetValue(obj.Uid, out var runtime))
+        {
+            if (obj.Deleting && !runtime.Stopping)
+            {
+                runtime.Stopping = true;
+                var grace = pod["metadata"]?["deletionGracePeriodSeconds"]?.GetValue<long>() ?? 30;
+                _ = StopAsync(runtime, TimeSpan.FromSeconds(grace));
+            }
+            else if ((string?)pod["status"]?["reason"] == "NodeLost" && !runtime.Abandoned)
+            {
+                Abandon(runtime);
+            }
+            return;
+        }
+        if (obj.Deleting)
+        {
+            ForceDelete(obj.Namespace, obj.Name, obj.Uid);
+            return;
+        }
+        if ((string?)pod["status"]?["phase"] is "Succeeded" or "Failed")
+        {
+            return;
+        }
+        Start(pod, obj);
+    }
+
+    /// <summary>SIGKILLs the pod's container processes (fault injection) and waits until they exited.</summary>
+    public async Task KillAsync(string ns, string pod, string? container)
+    {
+        var runtime = _pods.Values.FirstOrDefault(r => r.Namespace == ns && r.Name == pod)
+            ?? throw new InvalidOperationException($"pod {ns}/{pod} is not running on the dev cluster's kubelet");
+        var processes = runtime.Containers.Where(c => container is null || c.Spec.Container == container).Select(c => c.Process).OfType<Process>().ToList();
+        if (processes.Count == 0)
+        {
+            throw new InvalidOperationException($"pod {ns}/{pod} has no running container{(container is null ? "" : " " + container)}");
+        }
+        foreach (var process in processes)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        await Task.WhenAll(processes.Select(p => p.WaitForExitAsync()));
+    }
+
+    private void Start(JsonObject pod, StoredObject obj)
+    {
+        var directory = Path.Combine(podsRoot, obj.Namespace, $"{obj.Name}-{obj.Uid[..8]}");
+        var runtime = new PodRuntime(obj.Namespace, obj.Name, obj.Uid, (string?)pod["spec"]?["restartPolicy"] ?? "Always", directory)
+        {
+            StartTime = time.GetUtcNow(),
+        };
+        if (!_pods.TryAdd(obj.Uid, runtime))
+        {
+            return;
+        }
+        Directory.CreateDirectory(directory);
+        lock (runtime.Gate)
+        {
+            foreach (var container in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var spec = launcher.Resolve(pod, container, directory);
+                var run = new ContainerRun(spec, logs.Open(obj.Namespace, obj.Name, spec.Container));
+                runtime.Containers.Add(run);
+                if (spec.Error is not null)
+                {
+                    run.WaitingReason = spec.Error.StartsWith("env ", StringComparison.Ordinal) ? "CreateContainerConfigError" : "ErrImagePull";
+                    run.WaitingMessage = spec.Error;
+                    logger.Warning("Pod {Namespace}/{Pod} container {Container} cannot start: {Error}", obj.Namespace, obj.Name, spec.Container, spec.Error);
+                }
+            }
+            if (runtime.Containers.All(c => c.Spec.Error is null))
+            {
+                foreach (var run in runtime.Containers)
+                {
+                    Launch(runtime, run);
+                }
+            }
+        }
+        WriteStatus(runtime);
+    }
+
+    private void Launch(PodRuntime runtime, ContainerRun run)
+    {
+        Directory.CreateDirectory(run.Spec.WorkingDirectory);
+        var info = new ProcessStartInfo(run.Spec.Argv[0])
+        {
+            WorkingDirectory = run.Spec.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in run.Spec.Argv.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in run.Spec.Environment)
+        {
+            info.Environment[key] = value;
+        }
+        info.Environment["POD_WORKDIR"] = runtime.Directory;
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
+        var now = time.GetUtcNow();
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            run.Log.Append($"failed to start {run.Spec.Argv[0]}: {e.Message}");
+            Exited(runtime, run, 128, "StartError", now, $"failed to start \"{run.Spec.Argv[0]}\": {e.Message}");
+            return;
+        }
+        run.Process = process;
+        run.StartedAt = now;
+        run.Terminated = null;
+        run.WaitingReason = null;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        logger.Information("Started {Namespace}/{Pod} container {Container} as pid {Pid}", runtime.Namespace, runtime.Name, run.Spec.Container, process.Id);
+        _ = Task.Run(async () =>
+        {
+            await process.WaitForExitAsync();
+            process.WaitForExit();
+            // Not disposed here: fault injection and graceful stop may still be waiting on it.
+            var code = process.ExitCode;
+            lock (runtime.Gate)
+            {
+                run.Process = null;
+                Exited(runtime, run, code, code == 0 ? "Completed" : "Error", run.StartedAt ?? now, null);
+            }
+            WriteStatus(runtime);
+        });
+    }
+
+    /// <summary>Records an exit (under the pod's lock) and schedules the restart the policy asks for.</summary>
+    private void Exited(PodRuntime runtime, ContainerRun run, int code, string reason, DateTimeOffset startedAt, string? message)
+    {
+        run.Terminated = new JsonObject
+        {
+            ["exitCode"] = code,
+            ["reason"] = reason,
+            ["message"] = message,
+            ["startedAt"] = Meta.Timestamp(startedAt),
+            ["finishedAt"] = Meta.Timestamp(time.GetUtcNow()),
+        };
+        var restart = !runtime.Stopping && (runtime.RestartPolicy == "Always" || (runtime.RestartPolicy == "OnFailure" && code != 0));
+        if (!restart)
+        {
+            run.Done = true;
+            if (runtime.Containers.All(c => c.Done))
+            {
+                foreach (var container in runtime.Containers)
+                {
+                    container.Log.Complete();
+                }
+            }
+            return;
+        }
+        var delay = TimeSpan.FromSeconds(Math.Min(backoffCap.TotalSeconds, Math.Pow(2, run.RestartCount)));
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(delay, time, _stop.Token);
+            lock (runtime.Gate)
+            {
+                if (runtime.Stopping)
+                {
+                    run.Done = true;
+                    return;
+                }
+                run.LastTerminated = run.Terminated;
+                run.RestartCount++;
+                Launch(runtime, run);
+            }
+            WriteStatus(runtime);
+        });
+    }
+
+    private void WriteStatus(PodRuntime runtime)
+    {
+        lock (runtime.Gate)
+        {
+            if (runtime.Abandoned)
+            {
+                return;
+            }
+            var phase = runtime.Phase();
+            var ready = runtime.Containers.All(c => c.Process is not null && c.Terminated is null);
+            var pod = new JsonObject
+            {
+                ["status"] = new JsonObject
+                {
+                    ["phase"] = phase,
+                    ["hostIP"] = "127.0.0.1",
+                    ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+                    ["podIP"] = "127.0.0.1",
+                    ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+                    ["startTime"] = Meta.Timestamp(runtime.StartTime),
+                    ["qosClass"] = "BestEffort",
+                    ["containerStatuses"] = runtime.ContainerStatuses(),
+                },
+            };
+            var now = time.GetUtcNow();
+            PodConditions.Set(pod, "PodScheduled", "True", null, null, now);
+            PodConditions.Set(pod, "Initialized", "True", null, null, now);
+            PodConditions.Set(pod, "ContainersReady", ready ? "True" : "False", ready ? null : "ContainersNotReady", null, now);
+            PodConditions.Set(pod, "Ready", ready ? "True" : "False", ready ? null : "ContainersNotReady", null, now);
+            try
+            {
+                var current = store.Get(BuiltInKinds.Pods, runtime.Namespace, runtime.Name);
+                if (current is null || current.Uid != runtime.Uid)
+                {
+                    return;
+                }
+                // Keep lastTransitionTime of conditions whose status did not change.
+                var existing = current.ToJson()["status"]?["conditions"] as JsonArray;
+                foreach (var condition in ((JsonArray)pod["status"]!["conditions"]!).OfType<JsonObject>())
+                {
+                    var old = existing?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["type"] == (string?)condition["type"]);
+                    if (old is not null && (string?)old["status"] == (string?)condition["status"])
+                    {
+                        condition["lastTransitionTime"] = old["lastTransitionTime"]?.DeepClone();
+                    }
+                }
+                store.UpdateStatus(BuiltInKinds.Pods, runtime.Namespace, runtime.Name, pod);
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                // Deleted meanwhile.
+            }
+        }
+    }
+
+    private async Task StopAsync(PodRuntime runtime, TimeSpan grace)
+    {
+        List<Process> processes;
+        lock (runtime.Gate)
+        {
+            processes = runtime.Containers.Select(c => c.Process).OfType<Process>().ToList();
+        }
+        foreach (var process in processes)
+        {
+            PosixSignals.Terminate(process.Id);
+        }
+        var exited = Task.WhenAll(processes.Select(p => p.WaitForExitAsync()));
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await exited.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var process in processes.Where(p => !p.HasExited))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            await exited;
+        }
+        catch (InvalidOperationException)
+        {
+            // A process already gone.
+        }
+        // Let the exit handlers record the final states before the pod goes.
+        await Task.Delay(50);
+        WriteStatus(runtime);
+        ForceDelete(runtime.Namespace, runtime.Name, runtime.Uid);
+    }
+
+    private void ForceDelete(string ns, string name, string uid)
+    {
+        try
+        {
+            store.Delete(BuiltInKinds.Pods, ns, name, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = uid });
+        }
+        catch (ApiException e) when (e.Code is 404 or 409)
+        {
+            // Already gone, or replaced by a new pod of the same name.
+        }
+    }
+
+    /// <summary>Stops a pod's processes without reporting (pod removed, node lost, kubelet shutting down).</summary>
+    private static void Abandon(PodRuntime runtime)
+    {
+        lock (runtime.Gate)
+        {
+            runtime.Stopping = true;
+            runtime.Abandoned = true;
+            foreach (var run in runtime.Containers)
+            {
+                try
+                {
+                    run.Process?.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Exited meanwhile.
+                }
+                run.Log.Complete();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        var processes = new List<Process>();
+        foreach (var runtime in _pods.Values)
+        {
+            lock (runtime.Gate)
+            {
+                processes.AddRange(runtime.Containers.Select(c => c.Process).OfType<Process>());
+            }
+            Abandon(runtime);
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(timeout.Token)));
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
+        {
+            // Best effort on shutdown.
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,8 @@
+namespace LlamaOperator.DevCluster.Store;
+
+public enum WatchEventType
+{
+    Added,
+    Modified,
+    Deleted,
+}

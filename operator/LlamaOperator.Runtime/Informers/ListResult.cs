@@ -1,0 +1,3 @@
+namespace LlamaOperator.Runtime.Informers;
+
+public sealed record ListResult<T>(IReadOnlyList<T> Items, string ResourceVersion);

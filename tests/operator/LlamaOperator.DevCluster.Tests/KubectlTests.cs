@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace LlamaOperator.DevCluster.Tests;
+
+/// <summary>kubectl 1.32 (the binary on the machine) against the dev cluster through its kubeconfig.</summary>
+public class KubectlTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private const string Kubectl = "/usr/bin/kubectl";
+
+    private static string TestData(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", file);
+
+    private async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var info = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("--kubeconfig");
+        info.ArgumentList.Add(fixture.Cluster.KubeconfigPath);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Kubectl_applies_gets_watches_logs_and_deletes()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+
+        var apply = await Run("apply", "-n", ns, "-f", TestData("widget.yaml"));
+        Assert.True(apply.Code == 0, apply.Output);
+        Assert.Contains("widget.example.dev/w1 created", apply.Output);
+        Assert.Contains("unchanged", (await Run("apply", "-n", ns, "-f", TestData("widget.yaml"))).Output);
+
+        var get = await Run("get", "widgets", "-n", ns);
+        Assert.True(get.Code == 0, get.Output);
+        var lines = get.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^NAME\s+SIZE\s+COLOR\s+PHASE\s+AGE$", lines[0]);
+        Assert.Matches(@"^w1\s+3\s+red\s+\d+s$", lines[1]);
+
+        var invalid = await Run("apply", "-n", ns, "-f", TestData("bad-widget.yaml"));
+        Assert.NotEqual(0, invalid.Code);
+        Assert.Contains("spec.size: Invalid value: 20", invalid.Output);
+
+        var watch = Run("get", "widgets", "-n", ns, "-w", "--request-timeout=3s");
+        await Task.Delay(1000);
+        Assert.Equal(0, (await Run("patch", "widget", "w1", "-n", ns, "--type=merge", "-p", """{"spec":{"size":5}}""")).Code);
+        var watched = (await watch).Output;
+        Assert.Matches(@"w1\s+5\s+red", watched);
+
+        var pod = await Run("run", "greeter", "-n", ns, "--image=busybox", "--restart=Never", "--command", "--", "sh", "-c", "echo hi from kubectl");
+        Assert.True(pod.Code == 0, pod.Output);
+        await Eventually.Get(() => Run("get", "pod", "greeter", "-n", ns, "-o", "jsonpath={.status.phase}"), r => r.Output == "Succeeded", what: "pod Succeeded");
+        Assert.Equal("hi from kubectl\n", (await Run("logs", "greeter", "-n", ns)).Output);
+        var describe = await Run("describe", "pod", "greeter", "-n", ns);
+        Assert.Contains("Exit Code:    0", describe.Output);
+
+        var delete = await Run("delete", "widget", "w1", "-n", ns);
+        Assert.Contains("widget.example.dev \"w1\" deleted", delete.Output);
+        Assert.Contains("No resources found", (await Run("get", "widgets", "-n", ns)).Output);
+    }
+}
