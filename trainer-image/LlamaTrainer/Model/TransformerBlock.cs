@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Model;
 
-/// <summary>A pre-norm Transformer layer: x + attention(norm(x)), then + feedForward(norm(.)).</summary>
+/// <summary>A pre-norm LlamaTransformer layer: x + attention(norm(x)), then + feedForward(norm(.)).</summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
     private readonly RmsNorm attention_norm, ffn_norm;

@@ -24,7 +24,7 @@ public class ParameterCountTests
     public void A_built_model_has_exactly_the_analytic_parameter_count(int heads, int kvHeads)
     {
         var config = TinyConfigs.Gqa(vocab: 100) with { Heads = heads, KvHeads = kvHeads, Layers = 3 };
-        using var model = new Transformer(config);
+        using var model = new LlamaTransformer(config);
 
         var real = model.parameters().Sum(p => p.numel());
 

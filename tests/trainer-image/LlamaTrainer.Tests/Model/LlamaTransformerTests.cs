@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Tests.Model;
 
-public class TransformerTests
+public class LlamaTransformerTests
 {
     private static (Tensor Inputs, Tensor Positions, Tensor Docs) OneDocument(int batch, int seq, int vocab, int seed = 1)
     {
@@ -19,7 +19,7 @@ public class TransformerTests
     public void Logits_have_shape_batch_by_sequence_by_vocabulary()
     {
         manual_seed(1);
-        using var model = new Transformer(TinyConfigs.Gqa(vocab: 50));
+        using var model = new LlamaTransformer(TinyConfigs.Gqa(vocab: 50));
         var (inputs, positions, docs) = OneDocument(batch: 3, seq: 7, vocab: 50);
 
         using var logits = model.forward(inputs, positions, docs);
@@ -32,7 +32,7 @@ public class TransformerTests
     public void A_token_does_not_see_later_tokens()
     {
         manual_seed(2);
-        using var model = new Transformer(TinyConfigs.Gqa());
+        using var model = new LlamaTransformer(TinyConfigs.Gqa());
         var (inputs, positions, docs) = OneDocument(batch: 1, seq: 10, vocab: 64);
         using var changed = inputs.clone();
         changed[0, 6] = tensor(inputs[0, 6].item<long>() == 5 ? 6L : 5L);
@@ -48,7 +48,7 @@ public class TransformerTests
     public void A_token_does_not_see_an_earlier_document_of_the_same_row()
     {
         manual_seed(3);
-        using var model = new Transformer(TinyConfigs.Gqa());
+        using var model = new LlamaTransformer(TinyConfigs.Gqa());
         // Row: document 0 = tokens 0..3, document 1 = tokens 4..8, positions restart at the document start.
         var (inputs, _, _) = OneDocument(batch: 1, seq: 9, vocab: 64);
         using var docs = tensor(new long[] { 0, 0, 0, 0, 1, 1, 1, 1, 1 }).view(1, 9);
@@ -69,7 +69,7 @@ public class TransformerTests
     {
         // Guards the test above: the same change is visible when both parts are one document.
         manual_seed(3);
-        using var model = new Transformer(TinyConfigs.Gqa());
+        using var model = new LlamaTransformer(TinyConfigs.Gqa());
         var (inputs, positions, docs) = OneDocument(batch: 1, seq: 9, vocab: 64);
         using var changed = inputs.clone();
         changed[0, ..4] = tensor(new long[] { 9, 8, 7, 6 });

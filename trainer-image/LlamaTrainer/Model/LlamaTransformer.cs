@@ -8,14 +8,14 @@ namespace LlamaTrainer.Model;
 /// The Llama 3 decoder: token embedding, pre-norm layers (GQA attention with RoPE, SwiGLU), final RMSNorm and an
 /// untied output head. Inputs are [batch, seq] token ids, per-token positions and document ids (packed sequences).
 /// </summary>
-public sealed class Transformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed class LlamaTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly Embedding tok_embeddings;
     private readonly ModuleList<TransformerBlock> layers;
     private readonly RmsNorm norm;
     private readonly Linear output;
 
-    public Transformer(ModelConfig config) : base(nameof(Transformer))
+    public LlamaTransformer(ModelConfig config) : base(nameof(LlamaTransformer))
     {
         Config = config;
         tok_embeddings = nn.Embedding(config.VocabSize, config.Dim);
