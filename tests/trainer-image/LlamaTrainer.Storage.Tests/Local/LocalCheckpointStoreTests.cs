@@ -1,0 +1,15 @@
+using LlamaTrainer.Storage.Local;
+using LlamaTrainer.Storage.Tests.Checkpoints;
+using LlamaTrainer.Storage.Tests.Support;
+
+namespace LlamaTrainer.Storage.Tests.Local;
+
+public sealed class LocalCheckpointStoreTests : CheckpointStoreBehaviour, IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private int _stores;
+
+    protected override IObjectStore NewStore() => new LocalFolderStore(Path.Combine(_temp.Path, $"store{_stores++}"));
+
+    public void Dispose() => _temp.Dispose();
+}

@@ -1,0 +1,418 @@
+using System.IO.Pipelines;
+using Serilog;
+
+namespace LlamaTrainer.Storage.Checkpoints;
+
+/// <summary>
+/// Checkpoints in a store, one folder per checkpoint under a root folder ('checkpoints', or 'final' for the averaged model):
+/// <c>ROOT/step-0000001000/{shards..., manifest.json}</c>. The manifest is written last and deleted first,
+/// so a checkpoint exists exactly when its manifest does; a crash mid-write leaves nothing a reader would take.
+/// </summary>
+public sealed class CheckpointStore
+{
+    public const string CheckpointsFolder = "checkpoints";
+    public const string FinalFolder = "final";
+    public const string ManifestName = "manifest.json";
+
+    // Bounds the bytes a slow upload lets the writer run ahead.
+    private static readonly PipeOptions ShardPipe = new(pauseWriterThreshold: 16 << 20, resumeWriterThreshold: 8 << 20, useSynchronizationContext: false);
+
+    private readonly IObjectStore _store;
+    private readonly string _root;
+    private readonly ILogger _log;
+
+    /// <param name="store">The job's store (its root holds heartbeat.json, checkpoints/ and final/).</param>
+    /// <param name="root">The folder the checkpoints live in: <see cref="CheckpointsFolder"/> or <see cref="FinalFolder"/>.</param>
+    public CheckpointStore(IObjectStore store, string root = CheckpointsFolder, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ObjectKey.Validate(root, nameof(root));
+        _store = store;
+        _root = root;
+        _log = (logger ?? Log.Logger).ForContext<CheckpointStore>();
+    }
+
+    /// <summary>Location of the root folder (no secrets).</summary>
+    public string Location => _store.Location.TrimEnd('/') + "/" + _root;
+
+    /// <summary>Location of one checkpoint's folder, as the operator shows it in job status.</summary>
+    public string LocationOf(string id) => Location + "/" + id;
+
+    /// <summary>
+    /// Writes the shards (streamed and hashed on the way, in parallel), then the manifest, which commits the checkpoint.
+    /// The manifest's Id, Shards and (if default) CreatedAt are filled in here. An earlier checkpoint with the same
+    /// step (a retried attempt) is un-committed first. Returns the committed manifest.
+    /// </summary>
+    public async Task<CheckpointManifest> CommitAsync(CheckpointManifest draft, IReadOnlyList<CheckpointShard> shards, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(shards);
+        ValidateDraft(draft, shards);
+        var id = CheckpointId.ForStep(draft.Step);
+        await _store.DeleteAsync(ManifestKey(id), cancellationToken);
+        var digests = await Task.WhenAll(shards.Select(s => WriteShardAsync(id, s, cancellationToken)));
+        var manifest = draft with
+        {
+            FormatVersion = CheckpointManifest.CurrentFormatVersion,
+            Id = id,
+            Shards = digests,
+            CreatedAt = draft.CreatedAt == default ? DateTime.UtcNow : draft.CreatedAt.ToUniversalTime(),
+        };
+        await StoredJson.WriteAsync(_store, ManifestKey(id), manifest, cancellationToken);
+        _log.Information("Committed checkpoint {CheckpointId} ({Bytes} bytes in {ShardCount} shards) at {Location}",
+            id, digests.Sum(d => d.Bytes), digests.Length, LocationOf(id));
+        return manifest;
+    }
+
+    /// <summary>Committed checkpoints, newest (highest step) first. Folders without a readable manifest are skipped.</summary>
+    public async Task<IReadOnlyList<CheckpointManifest>> ListCommittedAsync(CancellationToken cancellationToken = default)
+    {
+        var folders = await ListFoldersAsync(cancellationToken);
+        return await ReadCommittedAsync(folders, cancellationToken);
+    }
+
+    /// <summary>The newest committed manifest without reading the others (what the operator polls); null if none.</summary>
+    public async Task<CheckpointManifest?> NewestCommittedAsync(CancellationToken cancellationToken = default)
+    {
+        var folders = await ListFoldersAsync(cancellationToken);
+        foreach (var folder in folders.Where(f => f.HasManifest))
+        {
+            if (await TryReadManifestAsync(folder.Id, cancellationToken) is { } manifest)
+            {
+                return manifest;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The newest checkpoint whose shards all verify (present, size, SHA-256), reading every shard once to check it;
+    /// a bad one is logged (naming checkpoint and shard) and the previous one tried. Null if none is usable.
+    /// Loading then reads the shards again: <see cref="LoadNewestValidAsync"/> reads them only once.
+    /// </summary>
+    public async Task<LoadedCheckpoint?> OpenNewestValidAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var manifest in await ListCommittedAsync(cancellationToken))
+        {
+            try
+            {
+                await new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest).VerifyRemainingAsync(cancellationToken);
+                return new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
+            }
+            catch (CheckpointCorruptException e)
+            {
+                LogFallback(e);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Loads the newest usable checkpoint reading each shard once: <paramref name="load"/> reads shards through
+    /// verifying streams; shards it skipped are verified afterwards. If any shard is missing or corrupt (also when
+    /// found mid-load) the problem is logged and <paramref name="load"/> runs again with the previous checkpoint,
+    /// so it must overwrite all the state it restores. Returns the manifest loaded, or null if none is usable.
+    /// </summary>
+    public async Task<CheckpointManifest?> LoadNewestValidAsync(Func<LoadedCheckpoint, CancellationToken, Task> load, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        foreach (var manifest in await ListCommittedAsync(cancellationToken))
+        {
+            try
+            {
+                var loaded = await OpenForStreamingAsync(manifest, cancellationToken);
+                await load(loaded, cancellationToken);
+                await loaded.VerifyRemainingAsync(cancellationToken);
+                return manifest;
+            }
+            catch (Exception e) when (FindCorruption(e) is { } corrupt)
+            {
+                LogFallback(corrupt);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Opens a checkpoint after verifying every shard (one full read); throws <see cref="CheckpointCorruptException"/> naming a bad shard.</summary>
+    public async Task<LoadedCheckpoint> OpenAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var manifest = await ReadManifestAsync(id, cancellationToken);
+        await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
+        return new LoadedCheckpoint(_store, FolderKey(id), manifest);
+    }
+
+    /// <summary>
+    /// Opens a checkpoint after checking only that its shards exist with the right sizes; SHA-256 is checked as each
+    /// shard is read (e.g. to average many checkpoints without reading each twice).
+    /// </summary>
+    public async Task<LoadedCheckpoint> OpenForStreamingAsync(string id, CancellationToken cancellationToken = default) =>
+        await OpenForStreamingAsync(await ReadManifestAsync(id, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Keeps the newest <paramref name="keep"/> committed checkpoints and every stage-end one; deletes the others
+    /// (manifest first, so a half-deleted checkpoint is never taken for committed), and deletes uncommitted
+    /// leftovers older than the newest committed checkpoint (newer ones may be a write in progress).
+    /// </summary>
+    public async Task PruneAsync(int keep, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        var folders = await ListFoldersAsync(cancellationToken);
+        var committed = await ReadCommittedAsync(folders, cancellationToken);
+        if (committed.Count == 0)
+        {
+            return;
+        }
+        var kept = committed.Take(keep).Concat(committed.Where(m => m.StageEnd)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var committedIds = committed.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var newestStep = committed[0].Step;
+        foreach (var folder in folders)
+        {
+            if (kept.Contains(folder.Id))
+            {
+                continue;
+            }
+            if (committedIds.Contains(folder.Id))
+            {
+                await _store.DeleteAsync(ManifestKey(folder.Id), cancellationToken);
+                await DeleteAllAsync(folder, cancellationToken);
+                _log.Information("Pruned checkpoint {CheckpointId} at {Location}", folder.Id, LocationOf(folder.Id));
+            }
+            else if (folder.Step < newestStep)
+            {
+                await DeleteAllAsync(folder, cancellationToken);
+                _log.Information("Removed uncommitted leftover {CheckpointId} at {Location}", folder.Id, LocationOf(folder.Id));
+            }
+        }
+    }
+
+    private async Task<LoadedCheckpoint> OpenForStreamingAsync(CheckpointManifest manifest, CancellationToken cancellationToken)
+    {
+        var loaded = new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var info in _store.ListAsync(FolderKey(manifest.Id) + "/", cancellationToken))
+        {
+            sizes[info.Key[(FolderKey(manifest.Id).Length + 1)..]] = info.Size;
+        }
+        foreach (var shard in manifest.Shards)
+        {
+            if (!sizes.TryGetValue(shard.Name, out var size))
+            {
+                throw new CheckpointCorruptException(loaded.Location, manifest.Id, shard.Name, "is missing");
+            }
+            if (size != shard.Bytes)
+            {
+                throw new CheckpointCorruptException(loaded.Location, manifest.Id, shard.Name, $"has {size} bytes; the manifest says {shard.Bytes}");
+            }
+        }
+        return loaded;
+    }
+
+    private async Task<ShardDigest> WriteShardAsync(string id, CheckpointShard shard, CancellationToken cancellationToken)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pipe = new Pipe(ShardPipe);
+        var produce = Task.Run(async () =>
+        {
+            try
+            {
+                await using (var writer = pipe.Writer.AsStream(leaveOpen: true))
+                {
+                    await shard.WriteAsync(writer, abort.Token);
+                    await writer.FlushAsync(abort.Token);
+                }
+                await pipe.Writer.CompleteAsync();
+            }
+            catch (Exception e)
+            {
+                await pipe.Writer.CompleteAsync(e); // fails the upload's next read, so nothing half-written gets committed
+                throw;
+            }
+        }, CancellationToken.None);
+        await using var digesting = new DigestingReadStream(pipe.Reader.AsStream(leaveOpen: true));
+        try
+        {
+            await _store.PutAsync(FolderKey(id) + "/" + shard.Name, digesting, abort.Token);
+        }
+        catch
+        {
+            await abort.CancelAsync();
+            await pipe.Reader.CompleteAsync(); // unblocks a writer waiting for room
+            await Task.WhenAny(produce, Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None));
+            if (produce is { IsFaulted: true, Exception.InnerException: { } writerError and not OperationCanceledException })
+            {
+                throw writerError; // the writer's own error is the cause
+            }
+            throw;
+        }
+        await produce;
+        await pipe.Reader.CompleteAsync();
+        var (bytes, sha256) = digesting.Digest;
+        return new ShardDigest(shard.Name, bytes, sha256);
+    }
+
+    private async Task<IReadOnlyList<CheckpointManifest>> ReadCommittedAsync(IReadOnlyList<CheckpointFolder> folders, CancellationToken cancellationToken)
+    {
+        var manifests = new List<CheckpointManifest>();
+        foreach (var folder in folders.Where(f => f.HasManifest))
+        {
+            if (await TryReadManifestAsync(folder.Id, cancellationToken) is { } manifest)
+            {
+                manifests.Add(manifest);
+            }
+        }
+        return manifests;
+    }
+
+    /// <summary>Checkpoint folders (by id, newest first) with their objects, from one listing.</summary>
+    private async Task<IReadOnlyList<CheckpointFolder>> ListFoldersAsync(CancellationToken cancellationToken)
+    {
+        var byId = new Dictionary<string, (long Step, List<string> Keys)>(StringComparer.Ordinal);
+        await foreach (var info in _store.ListAsync(_root + "/", cancellationToken))
+        {
+            var rest = info.Key[(_root.Length + 1)..];
+            var slash = rest.IndexOf('/');
+            if (slash <= 0 || !CheckpointId.TryParseStep(rest[..slash], out var step))
+            {
+                continue; // not ours
+            }
+            var id = rest[..slash];
+            if (!byId.TryGetValue(id, out var folder))
+            {
+                byId[id] = folder = (step, []);
+            }
+            folder.Keys.Add(info.Key);
+        }
+        return byId
+            .Select(kv => new CheckpointFolder(kv.Key, kv.Value.Step, kv.Value.Keys, kv.Value.Keys.Contains(ManifestKey(kv.Key), StringComparer.Ordinal)))
+            .OrderByDescending(f => f.Step)
+            .ToList();
+    }
+
+    private async Task<CheckpointManifest?> TryReadManifestAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadManifestAsync(id, cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            _log.Warning("Ignoring checkpoint {CheckpointId} at {Location}: {Problem}", id, LocationOf(id), e.Message);
+            return null;
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null; // deleted by a concurrent prune
+        }
+    }
+
+    private async Task<CheckpointManifest> ReadManifestAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!CheckpointId.TryParseStep(id, out _))
+        {
+            throw new ArgumentException($"'{id}' is not a checkpoint id; expected 'step-' and 10 digits, e.g. {CheckpointId.ForStep(1000)}", nameof(id));
+        }
+        var where = $"{_store.Location.TrimEnd('/')}/{ManifestKey(id)}";
+        var manifest = await StoredJson.ReadAsync<CheckpointManifest>(_store, ManifestKey(id), cancellationToken)
+            ?? throw new ObjectNotFoundException(_store.Location, ManifestKey(id));
+        if (manifest.FormatVersion > CheckpointManifest.CurrentFormatVersion)
+        {
+            throw new InvalidDataException($"{where}: formatVersion {manifest.FormatVersion} is newer than this reader's {CheckpointManifest.CurrentFormatVersion}");
+        }
+        if (manifest.Id != id)
+        {
+            throw new InvalidDataException($"{where}: id is '{manifest.Id}'; expected '{id}', its folder's name");
+        }
+        if (manifest.Shards.Count == 0)
+        {
+            throw new InvalidDataException($"{where}: shards is empty; expected at least one shard");
+        }
+        foreach (var shard in manifest.Shards)
+        {
+            if (!IsShardName(shard.Name) || shard.Bytes < 0 || shard.Sha256.Length != 64)
+            {
+                throw new InvalidDataException($"{where}: shard '{shard.Name}' is invalid; expected a file name, bytes >= 0 and a 64-hex-digit sha256");
+            }
+        }
+        return manifest;
+    }
+
+    private static void ValidateDraft(CheckpointManifest draft, IReadOnlyList<CheckpointShard> shards)
+    {
+        if (draft.Step < 0)
+        {
+            throw new ArgumentException($"step is {draft.Step}; expected >= 0", nameof(draft));
+        }
+        if (string.IsNullOrWhiteSpace(draft.Stage))
+        {
+            throw new ArgumentException("stage is empty; expected the stage's name", nameof(draft));
+        }
+        if (shards.Count == 0)
+        {
+            throw new ArgumentException("no shards; a checkpoint needs at least one", nameof(shards));
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var shard in shards)
+        {
+            if (!IsShardName(shard.Name))
+            {
+                throw new ArgumentException($"shard name '{shard.Name}' is invalid; expected a plain file name (no '/'), not '{ManifestName}'", nameof(shards));
+            }
+            if (!seen.Add(shard.Name))
+            {
+                throw new ArgumentException($"shard name '{shard.Name}' appears twice", nameof(shards));
+            }
+        }
+    }
+
+    private static bool IsShardName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('/') || name == ManifestName)
+        {
+            return false;
+        }
+        try
+        {
+            ObjectKey.Validate(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static CheckpointCorruptException? FindCorruption(Exception? e)
+    {
+        // Loaders (TorchSharp, a deserializer) may wrap what a shard stream threw.
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is CheckpointCorruptException corrupt)
+            {
+                return corrupt;
+            }
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(FindCorruption).FirstOrDefault(c => c is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+        return null;
+    }
+
+    private void LogFallback(CheckpointCorruptException e) =>
+        _log.Warning("Checkpoint {CheckpointId} is unusable, shard {Shard}: {Problem}; falling back to the previous committed checkpoint",
+            e.CheckpointId, e.Shard, e.Message);
+
+    private async Task DeleteAllAsync(CheckpointFolder folder, CancellationToken cancellationToken)
+    {
+        foreach (var key in folder.Keys)
+        {
+            await _store.DeleteAsync(key, cancellationToken);
+        }
+    }
+
+    private string FolderKey(string id) => _root + "/" + id;
+
+    private string ManifestKey(string id) => _root + "/" + id + "/" + ManifestName;
+
+    private sealed record CheckpointFolder(string Id, long Step, IReadOnlyList<string> Keys, bool HasManifest);
+}
