@@ -50,23 +50,23 @@ public static class TrainerCheckpoint
     /// Loads weights and optimizer state. Within the same stage (and length) it also restores the position, the RNG
     /// and the data cursor; a checkpoint of an earlier stage only carries the job totals into a new stage.
     /// </summary>
-    public static void Restore(Trainer trainer, Func<string, Stream> openShard)
+    public static async Task RestoreAsync(Trainer trainer, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
     {
-        using (var stream = openShard(ModelShard))
+        await using (var stream = await openShard(ModelShard, cancellationToken))
         using (var reader = new BinaryReader(stream))
         {
             trainer.Model.load(reader);
         }
-        using (var stream = openShard(OptimizerShard))
+        await using (var stream = await openShard(OptimizerShard, cancellationToken))
         using (var reader = new BinaryReader(stream))
         {
             trainer.Optimizer.load_state_dict(reader);
         }
 
         SavedState saved;
-        using (var stream = openShard(StateShard))
+        await using (var stream = await openShard(StateShard, cancellationToken))
         {
-            saved = JsonSerializer.Deserialize<SavedState>(stream, JsonOptions)
+            saved = await JsonSerializer.DeserializeAsync<SavedState>(stream, JsonOptions, cancellationToken)
                 ?? throw new InvalidDataException($"checkpoint shard {StateShard} is empty");
         }
 
@@ -81,14 +81,6 @@ public static class TrainerCheckpoint
         {
             trainer.State = saved.State.NextStage();
         }
-    }
-
-    /// <summary>The stage, position and data cursor recorded in a state shard, without loading tensors.</summary>
-    public static (string Stage, int? LengthIndex, TrainingState State, string DataCursor) ReadState(Stream stateShard)
-    {
-        var saved = JsonSerializer.Deserialize<SavedState>(stateShard, JsonOptions)
-            ?? throw new InvalidDataException($"checkpoint shard {StateShard} is empty");
-        return (saved.Stage, saved.LengthIndex, saved.State, saved.DataCursor);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);

@@ -7,7 +7,7 @@ namespace LlamaTrainer.Tests.Training;
 public class TrainerTests
 {
     [Fact]
-    public void A_run_stopped_checkpointed_and_resumed_in_a_new_trainer_ends_bitwise_equal_to_a_straight_run()
+    public async Task A_run_stopped_checkpointed_and_resumed_in_a_new_trainer_ends_bitwise_equal_to_a_straight_run()
     {
         var config = TinyConfigs.Gqa();
         var stage = TrainerFactory.Stage();
@@ -34,7 +34,7 @@ public class TrainerTests
         }
         // A different seed and a fresh source: everything that matters must come from the checkpoint.
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize), seed: 999);
-        TrainerCheckpoint.Restore(resumed, name => new MemoryStream(shards[name]));
+        await TrainerCheckpoint.RestoreAsync(resumed, (name, _) => Task.FromResult<Stream>(new MemoryStream(shards[name])));
         Assert.Equal(3, resumed.State.Step);
         for (int i = 0; i < 3; i++)
         {

@@ -51,7 +51,7 @@ public class TrainingRunTests
         Assert.Equal([(3L, false)], checkpoints.Saved.Select(c => (c.Step, c.StageEnd)));
 
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize));
-        TrainerCheckpoint.Restore(resumed, name => new MemoryStream(checkpoints.Saved[^1].Shards[name]));
+        await TrainerCheckpoint.RestoreAsync(resumed, (name, _) => Task.FromResult<Stream>(new MemoryStream(checkpoints.Saved[^1].Shards[name])));
         var again = await new TrainingRun(resumed, checkpoints, intervalSteps: 100, [sink], null, Logger.None).RunAsync(CancellationToken.None);
 
         Assert.Equal(RunOutcome.StageComplete, again);
