@@ -1,0 +1,203 @@
+using LlamaTrainer.Data.Shards;
+using Serilog;
+
+namespace LlamaTrainer.Data.Sampling;
+
+/// <summary>
+/// The training batch source: mixes the sources by token share and packs their documents into rows
+/// (see <see cref="SequencePacker"/>). Mixing is deterministic: each new document comes from the source furthest
+/// below its share of the tokens served since the weights were set, so the shares stay within one document of the
+/// weights. Documents within a source come in a seeded shuffled order (see <see cref="SourceStream"/>).
+/// The cursor captures every position, so restoring it replays exactly the batches that followed it, for any
+/// sequence lengths. Held-out documents are never here: prepare-data puts them in a separate split (<see cref="HeldOutSet"/>).
+/// </summary>
+public sealed class MixedSequenceSampler : IBatchSource
+{
+    private readonly List<SourceStream> _sources;
+    private readonly long _seed;
+    private readonly ILogger _logger;
+    private readonly SequencePacker _packer;
+    private double[] _weights;
+    private long[] _mixedTokens;
+    private int _inFlightSource = -1;
+    private int _inFlightDocument = -1;
+
+    private MixedSequenceSampler(List<SourceStream> sources, double[] weights, long seed, ILogger logger)
+    {
+        _sources = sources;
+        _seed = seed;
+        _logger = logger;
+        _weights = weights;
+        _mixedTokens = new long[sources.Count];
+        var first = sources[0].Index;
+        _packer = new SequencePacker(first.EosId);
+    }
+
+    public string TokenizerName => _sources[0].Index.Tokenizer;
+
+    public int VocabSize => _sources[0].Index.VocabSize;
+
+    public int BosId => _sources[0].Index.BosId;
+
+    public int EosId => _sources[0].Index.EosId;
+
+    public IReadOnlyList<string> SourceNames => [.. _sources.Select(s => s.Name)];
+
+    /// <summary>Tokens served per source since the weights were last set.</summary>
+    public IReadOnlyDictionary<string, long> TokensSinceWeightsSet =>
+        _sources.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => _mixedTokens[x.i], StringComparer.Ordinal);
+
+    /// <summary>Reads every source's index.json and checks that all were prepared with the same tokenizer.</summary>
+    public static async Task<MixedSequenceSampler> OpenAsync(IReadOnlyList<SamplerSource> sources, long seed, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("at least one data source is needed", nameof(sources));
+        }
+
+        var indexes = await Task.WhenAll(sources.Select(s => ShardIndex.LoadAsync(s.Store, cancellationToken))).ConfigureAwait(false);
+        var distinct = indexes.Select(i => (i.Tokenizer, i.VocabSize)).Distinct().ToList();
+        if (distinct.Count > 1)
+        {
+            throw new InvalidDataException("data sources were prepared with different tokenizers: "
+                + string.Join(", ", sources.Select((s, i) => $"{s.Name}={indexes[i].Tokenizer} ({indexes[i].VocabSize} ids)")));
+        }
+
+        var streams = sources.Select((s, i) => new SourceStream(s.Name, s.Store, indexes[i], seed, logger)).ToList();
+        var weights = CheckWeights(sources.ToDictionary(s => s.Name, s => s.Weight, StringComparer.Ordinal), streams);
+        var sampler = new MixedSequenceSampler(streams, weights, seed, logger);
+        logger.Information("Data sampler over {Sources} source(s), tokenizer {Tokenizer}, seed {Seed}, weights {Weights}",
+            streams.Count, sampler.TokenizerName, seed, sampler.WeightsByName());
+        return sampler;
+    }
+
+    /// <summary>
+    /// A stage's data-mix override: sources it does not name get weight 0. The token shares start counting afresh.
+    /// </summary>
+    public void SetWeights(IReadOnlyDictionary<string, double> weights)
+    {
+        var unknown = weights.Keys.Where(k => _sources.TrueForAll(s => s.Name != k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"data mix names unknown source(s) {string.Join(", ", unknown)}; known: {string.Join(", ", _sources.Select(s => s.Name))}", nameof(weights));
+        }
+
+        _weights = CheckWeights(weights, _sources);
+        _mixedTokens = new long[_sources.Count];
+        _logger.Information("Data mix set to {Weights}", WeightsByName());
+    }
+
+    public TokenBatch Next(int batchSize, int sequenceLength) =>
+        _packer.Pack(batchSize, sequenceLength, TakeDocument, placed => _mixedTokens[_inFlightSource] += placed);
+
+    public string SaveCursor() => new SamplerCursor(
+        SamplerCursor.CurrentVersion,
+        _seed,
+        WeightsByName(),
+        [.. _sources.Select((s, i) => new SamplerCursor.SourceState(s.Name, s.Position.Epoch, s.Position.Shard, s.Position.Document, _mixedTokens[i], s.Fingerprint))],
+        _packer.HasDocument ? new SamplerCursor.InFlightDocument(_sources[_inFlightSource].Name, _inFlightDocument, _packer.Offset) : null).ToJson();
+
+    /// <summary>
+    /// Restores a saved position. Sources missing from the cursor start from the beginning. When the cursor's weights
+    /// differ from the current ones (a new stage's mix), the positions are kept and the token shares start afresh.
+    /// </summary>
+    public void RestoreCursor(string cursorJson)
+    {
+        var cursor = SamplerCursor.Parse(cursorJson);
+        if (cursor.Seed != _seed)
+        {
+            throw new InvalidOperationException($"data cursor was saved with seed {cursor.Seed}; this sampler has seed {_seed}");
+        }
+
+        var sameWeights = SameWeights(cursor.Weights);
+        var mixed = new long[_sources.Count];
+        for (var i = 0; i < _sources.Count; i++)
+        {
+            var source = _sources[i];
+            var state = cursor.Sources.FirstOrDefault(s => s.Name == source.Name);
+            if (state is null)
+            {
+                _logger.Warning("Data cursor has no position for source {Source}; it starts from its beginning", source.Name);
+                source.MoveTo(new SourcePosition(0, 0, 0));
+                continue;
+            }
+
+            if (state.Fingerprint != source.Fingerprint)
+            {
+                throw new InvalidOperationException($"data source '{source.Name}' changed since the cursor was saved ({state.Fingerprint}, now {source.Fingerprint}); prepare-data was run again?");
+            }
+
+            source.MoveTo(new SourcePosition(state.Epoch, state.Shard, state.Document));
+            mixed[i] = sameWeights ? state.MixedTokens : 0;
+        }
+
+        _mixedTokens = mixed;
+        _packer.Clear();
+        _inFlightSource = -1;
+        if (cursor.InFlight is { } inFlight)
+        {
+            _inFlightSource = _sources.FindIndex(s => s.Name == inFlight.Source);
+            if (_inFlightSource < 0)
+            {
+                throw new InvalidOperationException($"data cursor continues a document of source '{inFlight.Source}', which this sampler does not have");
+            }
+
+            _inFlightDocument = inFlight.Document;
+            _packer.Resume(_sources[_inFlightSource].DocumentAt(inFlight.Document), inFlight.Offset);
+        }
+
+        if (!sameWeights)
+        {
+            _logger.Information("Data cursor was saved under weights {Saved}; continuing with {Weights}", cursor.Weights, WeightsByName());
+        }
+    }
+
+    private ReadOnlyMemory<int>? TakeDocument()
+    {
+        // The source furthest below its share: largest weight * total - served.
+        var total = _mixedTokens.Sum();
+        var best = -1;
+        var bestDeficit = double.NegativeInfinity;
+        for (var i = 0; i < _sources.Count; i++)
+        {
+            if (_weights[i] <= 0)
+            {
+                continue;
+            }
+
+            var deficit = (_weights[i] * total) - _mixedTokens[i];
+            if (deficit > bestDeficit)
+            {
+                best = i;
+                bestDeficit = deficit;
+            }
+        }
+
+        _inFlightSource = best;
+        return _sources[best].Take(out _inFlightDocument);
+    }
+
+    private Dictionary<string, double> WeightsByName() =>
+        _sources.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => _weights[x.i], StringComparer.Ordinal);
+
+    private bool SameWeights(IReadOnlyDictionary<string, double> saved) =>
+        _sources.Select((s, i) => (s.Name, i)).All(x => Math.Abs(saved.GetValueOrDefault(x.Name) - _weights[x.i]) < 1e-12);
+
+    private static double[] CheckWeights(IReadOnlyDictionary<string, double> weights, List<SourceStream> sources)
+    {
+        var values = sources.Select(s => weights.GetValueOrDefault(s.Name)).ToArray();
+        var bad = sources.Where((s, i) => !double.IsFinite(values[i]) || values[i] < 0).Select(s => s.Name).ToList();
+        if (bad.Count > 0)
+        {
+            throw new ArgumentException($"data weight of {string.Join(", ", bad)} must be a finite number >= 0", nameof(weights));
+        }
+
+        var sum = values.Sum();
+        if (sum <= 0)
+        {
+            throw new ArgumentException("at least one data source needs a weight above 0", nameof(weights));
+        }
+
+        return [.. values.Select(v => v / sum)];
+    }
+}
