@@ -11,6 +11,8 @@ public static class Program
     internal static RootCommand BuildRoot()
     {
         var root = new RootCommand("llama-train: the TorchSharp trainer of LlamaOperator");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(AverageCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -47,8 +47,8 @@ public static class TrainerCheckpoint
     }
 
     /// <summary>
-    /// Loads weights and optimizer state. Within the same stage (and length) it also restores the position, the RNG
-    /// and the data cursor; a checkpoint of an earlier stage only carries the job totals into a new stage.
+    /// Loads weights, optimizer state and the data cursor. Within the same stage (and length) it also restores the
+    /// stage position and the RNG; a checkpoint of an earlier stage carries only the job totals into a new stage.
     /// </summary>
     public static async Task RestoreAsync(Trainer trainer, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
     {
@@ -70,12 +70,13 @@ public static class TrainerCheckpoint
                 ?? throw new InvalidDataException($"checkpoint shard {StateShard} is empty");
         }
 
+        // The data position carries over into a new stage too (its mix may differ; the documents read stay read).
+        trainer.Data.RestoreCursor(saved.DataCursor);
         if (saved.Stage == trainer.Stage.Name && saved.LengthIndex == trainer.Stage.LengthIndex)
         {
             trainer.State = saved.State;
             using var rng = tensor(saved.RngState, ScalarType.Byte);
             set_rng_state(rng);
-            trainer.Data.RestoreCursor(saved.DataCursor);
         }
         else
         {
