@@ -9,9 +9,16 @@ public class DistributedEnvironmentTests
     {
         var env = DistributedEnvironment.From(new Dictionary<string, string>
         {
-            ["MASTER_ADDR"] = "job-0.job", ["MASTER_PORT"] = "29500", ["WORLD_SIZE"] = "16", ["RANK"] = "13",
-            ["LLAMA_TP"] = "2", ["LLAMA_CP"] = "2", ["LLAMA_PP"] = "2", ["LLAMA_DP"] = "2",
-            ["LLAMA_STAGE"] = "pretrain", ["LLAMA_CHECKPOINT_URI"] = "/ckpt",
+            ["MASTER_ADDR"] = "job-0.job",
+            ["MASTER_PORT"] = "29500",
+            ["WORLD_SIZE"] = "16",
+            ["RANK"] = "13",
+            ["LLAMA_TP"] = "2",
+            ["LLAMA_CP"] = "2",
+            ["LLAMA_PP"] = "2",
+            ["LLAMA_DP"] = "2",
+            ["LLAMA_STAGE"] = "pretrain",
+            ["LLAMA_CHECKPOINT_URI"] = "/ckpt",
         });
 
         Assert.Equal(("job-0.job", 29500, "pretrain", "/ckpt"), (env.MasterAddr, env.MasterPort, env.Stage, env.CheckpointUri));
