@@ -6,8 +6,8 @@ using LlamaTrainer.Data.Preparation;
 using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage.Local;
 using LlamaTrainer.Training;
-using DataPreparation = LlamaTrainer.Data.Preparation.PrepareDataCommand;
 using Serilog.Core;
+using DataPreparation = LlamaTrainer.Data.Preparation.PrepareDataCommand;
 
 namespace LlamaTrainer.Tests.Training;
 
