@@ -12,6 +12,7 @@ public static class Program
     {
         var root = new RootCommand("llama-train: the TorchSharp trainer of LlamaOperator");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(AverageCommand.Create());
         root.Subcommands.Add(PrepareDataCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
