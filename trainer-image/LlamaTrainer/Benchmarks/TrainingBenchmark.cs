@@ -11,8 +11,7 @@ namespace LlamaTrainer.Benchmarks;
 
 /// <summary>
 /// Full training steps (forward, backward, clipping, AdamW) of a model, against the FLOP/s of a large fp32 matmul
-/// measured in the same process, so the ratio says how close the step runs to what this CPU can do. Both figures
-/// are the best of several samples.
+/// measured in the same process, so the ratio says how close the step runs to what this CPU can do.
 /// </summary>
 public static class TrainingBenchmark
 {
@@ -22,8 +21,6 @@ public static class TrainingBenchmark
 
     public static TrainingBenchmarkResult Run(ModelConfig model, int sequenceLength, int microBatch, int warmupSteps, int measuredSteps, int matmulSize)
     {
-        var matmulFlops = MatmulFlopsPerSecond(matmulSize);
-
         manual_seed(1);
         var stage = new StageSettings(
             "bench", 0, null, long.MaxValue,
@@ -36,15 +33,22 @@ public static class TrainingBenchmark
         {
             trainer.Step();
         }
-        // The fastest step, as for the matmul: on a shared machine the best sample is the least disturbed one.
-        var seconds = Enumerable.Range(0, measuredSteps).Min(_ => trainer.Step().Elapsed.TotalSeconds);
 
-        var tokensPerSecond = sequenceLength * microBatch / seconds;
-        var stepFlops = tokensPerSecond * FlopCounter.TrainingFlopsPerToken(model, sequenceLength);
-        return new TrainingBenchmarkResult(model.ParameterCount, sequenceLength, microBatch, get_num_threads(), tokensPerSecond, stepFlops, matmulFlops);
+        // On a shared machine the CPU share changes from second to second: each step is paired with a matmul
+        // measured right before it, and the pair's ratio is what is reported (the median over the pairs).
+        var flopsPerToken = FlopCounter.TrainingFlopsPerToken(model, sequenceLength);
+        var samples = Enumerable.Range(0, measuredSteps).Select(_ =>
+        {
+            var matmul = MatmulFlopsPerSecond(matmulSize);
+            var step = trainer.Step();
+            var tokensPerSecond = step.BatchTokens / step.Elapsed.TotalSeconds;
+            return (TokensPerSecond: tokensPerSecond, StepFlops: tokensPerSecond * flopsPerToken, Matmul: matmul);
+        }).OrderBy(s => s.StepFlops / s.Matmul).ToList();
+        var median = samples[samples.Count / 2];
+        return new TrainingBenchmarkResult(model.ParameterCount, sequenceLength, microBatch, get_num_threads(), median.TokensPerSecond, median.StepFlops, median.Matmul);
     }
 
-    /// <summary>FLOP/s of repeated n x n fp32 matmuls (2 n^3 each), the best of a few timed rounds.</summary>
+    /// <summary>FLOP/s of n x n fp32 matmuls (2 n^3 each): the best of a few, after one warm-up.</summary>
     public static double MatmulFlopsPerSecond(int n)
     {
         using var scope = NewDisposeScope();
@@ -55,12 +59,8 @@ public static class TrainingBenchmark
         for (int round = 0; round < 3; round++)
         {
             var clock = Stopwatch.StartNew();
-            const int Repeats = 4;
-            for (int i = 0; i < Repeats; i++)
-            {
-                a.matmul(b).Dispose();
-            }
-            best = Math.Max(best, Repeats * 2.0 * n * n * n / clock.Elapsed.TotalSeconds);
+            a.matmul(b).Dispose();
+            best = Math.Max(best, 2.0 * n * n * n / clock.Elapsed.TotalSeconds);
         }
         return best;
     }

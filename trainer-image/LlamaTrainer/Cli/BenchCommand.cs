@@ -42,7 +42,7 @@ internal static class BenchCommand
     {
         var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
         var micro = new Option<int>("--micro-batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
-        var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps)", DefaultValueFactory = _ => 5 };
+        var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps), each paired with a matmul measurement", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: libtorch's choice)" };
         var matmul = new Option<int>("--matmul-size") { Description = "n of the n x n fp32 reference matmul", DefaultValueFactory = _ => 2048 };
 
