@@ -35,10 +35,6 @@ public static class ObjectKey
         ValidateSegments(prefix.EndsWith('/') ? prefix[..^1] : prefix, prefix, paramName);
     }
 
-    /// <summary>Joins a folder-like prefix and a key with exactly one '/'.</summary>
-    public static string Join(string prefix, string key) =>
-        prefix.Length == 0 ? key : prefix.TrimEnd('/') + "/" + key;
-
     private static void ValidateSegments(string path, string original, string paramName)
     {
         if (path.StartsWith('/'))

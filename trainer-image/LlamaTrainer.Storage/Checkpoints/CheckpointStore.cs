@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using Serilog;
 
 namespace LlamaTrainer.Storage.Checkpoints;
@@ -50,7 +51,19 @@ public sealed class CheckpointStore
         ValidateDraft(draft, shards);
         var id = CheckpointId.ForStep(draft.Step);
         await _store.DeleteAsync(ManifestKey(id), cancellationToken);
-        var digests = await Task.WhenAll(shards.Select(s => WriteShardAsync(id, s, cancellationToken)));
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var digests = await Task.WhenAll(shards.Select(async shard =>
+        {
+            try
+            {
+                return await WriteShardAsync(id, shard, failFast.Token);
+            }
+            catch
+            {
+                await failFast.CancelAsync(); // no point finishing the other shards of a failed checkpoint
+                throw;
+            }
+        }));
         var manifest = draft with
         {
             FormatVersion = CheckpointManifest.CurrentFormatVersion,
@@ -96,7 +109,7 @@ public sealed class CheckpointStore
         {
             try
             {
-                await new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest).VerifyRemainingAsync(cancellationToken);
+                await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
                 return new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
             }
             catch (CheckpointCorruptException e)
@@ -240,7 +253,7 @@ public sealed class CheckpointStore
             await Task.WhenAny(produce, Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None));
             if (produce is { IsFaulted: true, Exception.InnerException: { } writerError and not OperationCanceledException })
             {
-                throw writerError; // the writer's own error is the cause
+                ExceptionDispatchInfo.Throw(writerError); // the writer's own error is the cause
             }
             throw;
         }

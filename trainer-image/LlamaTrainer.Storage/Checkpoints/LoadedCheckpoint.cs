@@ -42,17 +42,15 @@ public sealed class LoadedCheckpoint
     }
 
     /// <summary>Reads to the end every shard no stream has fully verified yet (those a loader skipped or read only partly).</summary>
-    internal async Task VerifyRemainingAsync(CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1 << 20];
-        foreach (var shard in Manifest.Shards.Where(s => !_verified.ContainsKey(s.Name)))
+    internal Task VerifyRemainingAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Manifest.Shards.Where(s => !_verified.ContainsKey(s.Name)).Select(async shard =>
         {
+            var buffer = new byte[1 << 20];
             await using var stream = await OpenShardAsync(shard.Name, cancellationToken);
             while (await stream.ReadAsync(buffer, cancellationToken) > 0)
             {
             }
-        }
-    }
+        }));
 
     private CheckpointCorruptException Corrupt(string shard, string problem) => new(Location, Manifest.Id, shard, problem);
 }

@@ -5,7 +5,8 @@ namespace LlamaTrainer.Storage.Local;
 /// <summary>
 /// An object store in a local (or shared, e.g. NFS) folder: a key is a relative file path.
 /// Puts are atomic: the content goes to a temp file in the target folder, is fsynced, then renamed over the target,
-/// so a reader sees the old object or the whole new one, never a torn one.
+/// so a reader sees the old object or the whole new one, never a torn one. The folder entry is not fsynced
+/// (.NET has no portable way): after a power cut right after a put, the rename may be lost, never torn.
 /// </summary>
 public sealed class LocalFolderStore : IObjectStore
 {

@@ -104,6 +104,34 @@ public abstract class CheckpointStoreBehaviour
     }
 
     [Fact]
+    public async Task A_failing_shard_stops_the_other_shards_of_the_commit_early()
+    {
+        var checkpoints = Checkpoints(NewStore());
+        const long cap = 256L << 20;
+        long siblingBytes = 0;
+        var sibling = new CheckpointShard("optimizer.bin", async (stream, ct) =>
+        {
+            var chunk = new byte[64 << 10];
+            while (siblingBytes < cap)
+            {
+                await stream.WriteAsync(chunk, ct);
+                siblingBytes += chunk.Length;
+            }
+        });
+        var crashing = new CheckpointShard("model.bin", async (stream, ct) =>
+        {
+            await stream.WriteAsync(new byte[1 << 20], ct);
+            throw new InvalidOperationException("out of host memory");
+        });
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => checkpoints.CommitAsync(Draft(100), [sibling, crashing]));
+
+        Assert.Equal("out of host memory", e.Message);
+        Assert.True(siblingBytes < cap, $"the sibling shard wrote all {siblingBytes} bytes");
+        Assert.Empty(await checkpoints.ListCommittedAsync());
+    }
+
+    [Fact]
     public async Task Committed_checkpoints_are_listed_newest_first_ignoring_uncommitted_and_foreign_folders()
     {
         var store = NewStore();
