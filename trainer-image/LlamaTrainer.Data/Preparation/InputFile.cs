@@ -27,19 +27,23 @@ public sealed record InputFile(string Path, InputFormat Format)
 
     /// <summary>
     /// The files of a source in a stable order: a file path as given, a folder's *.txt and *.jsonl files (recursively,
-    /// ordinal order). Missing paths are returned too, so that inspection reports them.
+    /// ordinal order). Missing paths and folders without such files are returned as they are, so that inspection reports them.
     /// </summary>
     public static IReadOnlyList<InputFile> Expand(SourceInput source)
     {
         var files = new List<InputFile>();
         foreach (var path in source.Paths)
         {
-            if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            var inFolder = Directory.Exists(path)
+                ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
                     .Where(f => f.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
                     .Order(StringComparer.Ordinal)
-                    .Select(For));
+                    .Select(For)
+                    .ToList()
+                : [];
+            if (inFolder.Count > 0)
+            {
+                files.AddRange(inFolder);
             }
             else
             {

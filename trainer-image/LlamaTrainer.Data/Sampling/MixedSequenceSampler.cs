@@ -29,8 +29,7 @@ public sealed class MixedSequenceSampler : IBatchSource
         _logger = logger;
         _weights = weights;
         _mixedTokens = new long[sources.Count];
-        var first = sources[0].Index;
-        _packer = new SequencePacker(first.EosId);
+        _packer = new SequencePacker(sources[0].Index.EosId);
     }
 
     public string TokenizerName => _sources[0].Index.Tokenizer;
@@ -55,6 +54,11 @@ public sealed class MixedSequenceSampler : IBatchSource
             throw new ArgumentException("at least one data source is needed", nameof(sources));
         }
 
+        if (sources.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new ArgumentException($"data source '{duplicate.Key}' is listed more than once", nameof(sources));
+        }
+
         var indexes = await Task.WhenAll(sources.Select(s => ShardIndex.LoadAsync(s.Store, cancellationToken))).ConfigureAwait(false);
         var distinct = indexes.Select(i => (i.Tokenizer, i.VocabSize)).Distinct().ToList();
         if (distinct.Count > 1)
@@ -72,7 +76,9 @@ public sealed class MixedSequenceSampler : IBatchSource
     }
 
     /// <summary>
-    /// A stage's data-mix override: sources it does not name get weight 0. The token shares start counting afresh.
+    /// A stage's data-mix override: sources it does not name get weight 0. When the weights change, the token shares
+    /// start counting afresh; setting the weights already in force changes nothing (so a trainer may apply its stage's
+    /// mix before or after <see cref="RestoreCursor"/>).
     /// </summary>
     public void SetWeights(IReadOnlyDictionary<string, double> weights)
     {
@@ -82,7 +88,13 @@ public sealed class MixedSequenceSampler : IBatchSource
             throw new ArgumentException($"data mix names unknown source(s) {string.Join(", ", unknown)}; known: {string.Join(", ", _sources.Select(s => s.Name))}", nameof(weights));
         }
 
-        _weights = CheckWeights(weights, _sources);
+        var normalized = CheckWeights(weights, _sources);
+        if (SameWeights(normalized))
+        {
+            return;
+        }
+
+        _weights = normalized;
         _mixedTokens = new long[_sources.Count];
         _logger.Information("Data mix set to {Weights}", WeightsByName());
     }
@@ -98,8 +110,8 @@ public sealed class MixedSequenceSampler : IBatchSource
         _packer.HasDocument ? new SamplerCursor.InFlightDocument(_sources[_inFlightSource].Name, _inFlightDocument, _packer.Offset) : null).ToJson();
 
     /// <summary>
-    /// Restores a saved position. Sources missing from the cursor start from the beginning. When the cursor's weights
-    /// differ from the current ones (a new stage's mix), the positions are kept and the token shares start afresh.
+    /// Restores a saved state: every source's position, the half-used document, and the weights in force with their
+    /// token shares. Sources missing from the cursor start from the beginning with weight 0.
     /// </summary>
     public void RestoreCursor(string cursorJson)
     {
@@ -109,7 +121,6 @@ public sealed class MixedSequenceSampler : IBatchSource
             throw new InvalidOperationException($"data cursor was saved with seed {cursor.Seed}; this sampler has seed {_seed}");
         }
 
-        var sameWeights = SameWeights(cursor.Weights);
         var mixed = new long[_sources.Count];
         for (var i = 0; i < _sources.Count; i++)
         {
@@ -128,9 +139,10 @@ public sealed class MixedSequenceSampler : IBatchSource
             }
 
             source.MoveTo(new SourcePosition(state.Epoch, state.Shard, state.Document));
-            mixed[i] = sameWeights ? state.MixedTokens : 0;
+            mixed[i] = state.MixedTokens;
         }
 
+        _weights = CheckWeights(cursor.Weights, _sources);
         _mixedTokens = mixed;
         _packer.Clear();
         _inFlightSource = -1;
@@ -146,10 +158,8 @@ public sealed class MixedSequenceSampler : IBatchSource
             _packer.Resume(_sources[_inFlightSource].DocumentAt(inFlight.Document), inFlight.Offset);
         }
 
-        if (!sameWeights)
-        {
-            _logger.Information("Data cursor was saved under weights {Saved}; continuing with {Weights}", cursor.Weights, WeightsByName());
-        }
+        _logger.Information("Data sampler restored: weights {Weights}, positions {Positions}", WeightsByName(),
+            _sources.ToDictionary(s => s.Name, s => $"epoch {s.Position.Epoch} shard {s.Position.Shard} document {s.Position.Document}"));
     }
 
     private ReadOnlyMemory<int>? TakeDocument()
@@ -180,8 +190,8 @@ public sealed class MixedSequenceSampler : IBatchSource
     private Dictionary<string, double> WeightsByName() =>
         _sources.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => _weights[x.i], StringComparer.Ordinal);
 
-    private bool SameWeights(IReadOnlyDictionary<string, double> saved) =>
-        _sources.Select((s, i) => (s.Name, i)).All(x => Math.Abs(saved.GetValueOrDefault(x.Name) - _weights[x.i]) < 1e-12);
+    private bool SameWeights(double[] normalized) =>
+        normalized.Zip(_weights).All(w => Math.Abs(w.First - w.Second) < 1e-12);
 
     private static double[] CheckWeights(IReadOnlyDictionary<string, double> weights, List<SourceStream> sources)
     {

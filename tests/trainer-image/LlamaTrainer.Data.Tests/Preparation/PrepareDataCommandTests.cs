@@ -91,8 +91,10 @@ public sealed class PrepareDataCommandTests : IDisposable
         var latin1 = _folder.WriteBytes("latin1.txt", [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'!']);
         var notJson = _folder.Write("broken.jsonl", "{\"text\": \"ok\"}\n{\"text\": 5}\n");
         var missing = Path.Combine(_folder.Path, "missing.txt");
+        _folder.Write("docs/readme.md", "no .txt or .jsonl here");
+        var folderWithoutInputs = Path.Combine(_folder.Path, "docs");
 
-        var exit = await Run(o => o with { Sources = [new("general", [good, empty, binary, latin1, notJson, missing])] });
+        var exit = await Run(o => o with { Sources = [new("general", [good, empty, binary, latin1, notJson, missing, folderWithoutInputs])] });
 
         Assert.Equal(PrepareDataCommand.BadInput, exit);
         var errors = _log.Messages(LogEventLevel.Error);
@@ -101,6 +103,7 @@ public sealed class PrepareDataCommandTests : IDisposable
         Assert.Contains(errors, m => m.Contains(latin1) && m.Contains("not valid UTF-8") && m.Contains("offset 3"));
         Assert.Contains(errors, m => m.Contains(notJson) && m.Contains("line 2") && m.Contains("\"text\""));
         Assert.Contains(errors, m => m.Contains(missing) && m.Contains("does not exist"));
+        Assert.Contains(errors, m => m.Contains(folderWithoutInputs) && m.Contains("folder without .txt or .jsonl files"));
         Assert.Contains(errors, m => m.Contains("--skip-bad-files"));
         Assert.Empty(_output.Keys);
     }

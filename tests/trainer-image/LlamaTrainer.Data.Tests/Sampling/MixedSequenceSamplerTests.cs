@@ -132,6 +132,33 @@ public sealed class MixedSequenceSamplerTests
     }
 
     [Fact]
+    public async Task Resume_inside_a_stage_with_its_own_mix_replays_the_same_batches_whichever_order_the_trainer_applies_it()
+    {
+        await SyntheticSource.WriteAsync(_root, "general", 0, 20, ShortAndLong);
+        await SyntheticSource.WriteAsync(_root, "code", 1, 20, [8, 25]);
+        var stageMix = new Dictionary<string, double> { ["general"] = 0.2, ["code"] = 0.8 };
+        var uninterrupted = await Open(("general", 0.5), ("code", 0.5));
+        uninterrupted.Next(2, 64);
+        uninterrupted.SetWeights(stageMix);
+        uninterrupted.Next(3, 50);
+        var cursor = uninterrupted.SaveCursor();
+        var expected = Enumerable.Range(0, 6).Select(_ => uninterrupted.Next(2, 40)).ToList();
+
+        var mixFirst = await Open(("general", 0.5), ("code", 0.5));
+        mixFirst.SetWeights(stageMix);
+        mixFirst.RestoreCursor(cursor);
+        var cursorFirst = await Open(("general", 0.5), ("code", 0.5));
+        cursorFirst.RestoreCursor(cursor);
+        cursorFirst.SetWeights(stageMix);
+
+        foreach (var batch in expected)
+        {
+            AssertSameBatch(batch, mixFirst.Next(2, 40));
+            AssertSameBatch(batch, cursorFirst.Next(2, 40));
+        }
+    }
+
+    [Fact]
     public async Task Each_epoch_serves_every_document_once_then_reshuffles()
     {
         var documents = await SyntheticSource.WriteAsync(_root, "general", 0, 25, [4, 9, 13], maxShardBytes: 600);
@@ -173,6 +200,19 @@ public sealed class MixedSequenceSamplerTests
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Open(("general", 0.5), ("code", 0.5)));
 
         Assert.Contains("code=other", error.Message);
+    }
+
+    [Fact]
+    public async Task Missing_or_repeated_sources_are_reported_by_name()
+    {
+        await SyntheticSource.WriteAsync(_root, "general", 0, 5, [5]);
+
+        var repeated = await Assert.ThrowsAsync<ArgumentException>(() => Open(("general", 0.5), ("general", 0.5)));
+        var missing = await Assert.ThrowsAsync<LlamaTrainer.Storage.ObjectNotFoundException>(() => Open(("general", 0.5), ("math", 0.5)));
+
+        Assert.Contains("'general' is listed more than once", repeated.Message);
+        Assert.Contains("index.json", missing.Message);
+        Assert.Contains("math", missing.Message);
     }
 
     [Fact]
