@@ -1,5 +1,4 @@
 using LlamaOperator.Api.V1Alpha1;
-using LlamaTrainer.Data;
 using LlamaTrainer.Data.Sampling;
 using LlamaTrainer.Job;
 using LlamaTrainer.Storage;
@@ -8,10 +7,10 @@ using Serilog;
 
 namespace LlamaTrainer.Cli;
 
-/// <summary>Opens a job's prepared sources as the mixing sampler, with the stage's data-mix override applied.</summary>
+/// <summary>Opens a job's prepared sources as the mixing sampler; the stage's mix is its override, else the sources' weights.</summary>
 internal static class TrainingData
 {
-    public static async Task<IBatchSource> OpenAsync(LlamaTrainingJob job, string dataRoot, StageSettings stage, CancellationToken cancellationToken)
+    public static async Task<StageData> OpenAsync(LlamaTrainingJob job, string dataRoot, StageSettings stage, CancellationToken cancellationToken)
     {
         var sources = job.Spec.Data.Sources
             .Select(s => new SamplerSource(s.Name, ObjectStores.Open(JobLocations.DataUri(s.Uri, dataRoot)), s.Weight))
@@ -24,10 +23,9 @@ internal static class TrainingData
             throw new InvalidDataException(
                 $"the data was tokenized with {sampler.TokenizerName} ({sampler.VocabSize} ids) but spec.model.vocabSize is {model.VocabSize}; set spec.model.vocabSize to at least {sampler.VocabSize}");
         }
-        if (job.Spec.Stages[stage.StageIndex].DataMix is { Count: > 0 } mix)
-        {
-            sampler.SetWeights(mix.ToDictionary(m => m.Name, m => m.Weight, StringComparer.Ordinal));
-        }
-        return sampler;
+        var mix = job.Spec.Stages[stage.StageIndex].DataMix is { Count: > 0 } overrides
+            ? overrides.ToDictionary(m => m.Name, m => m.Weight, StringComparer.Ordinal)
+            : job.Spec.Data.Sources.ToDictionary(s => s.Name, s => s.Weight, StringComparer.Ordinal);
+        return new StageData(sampler, () => sampler.SetWeights(mix));
     }
 }

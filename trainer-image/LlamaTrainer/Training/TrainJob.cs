@@ -1,5 +1,4 @@
 using LlamaOperator.Api.V1Alpha1;
-using LlamaTrainer.Data;
 using LlamaTrainer.Job;
 using LlamaTrainer.Metrics;
 using LlamaTrainer.Model;
@@ -24,7 +23,7 @@ public static class TrainJob
     /// <param name="openData">opens the job's training data for the stage (the mixing sampler in the CLI)</param>
     public static async Task<int> RunAsync(
         TrainOptions options,
-        Func<LlamaTrainingJob, string, StageSettings, CancellationToken, Task<IBatchSource>> openData,
+        Func<LlamaTrainingJob, string, StageSettings, CancellationToken, Task<StageData>> openData,
         DistributedEnvironment environment,
         ILogger log,
         CancellationToken stop)
@@ -52,8 +51,9 @@ public static class TrainJob
         var data = await openData(job, options.DataRoot ?? manifestFolder, stage, CancellationToken.None);
         var device = ComputeDevice.Select();
         manual_seed(job.Spec.Data.Seed ?? 1234);
-        using var trainer = new Trainer(new LlamaTransformer(config), stage, data, device, plan, TrainingState.Start);
+        using var trainer = new Trainer(new LlamaTransformer(config), stage, data.Batches, device, plan, TrainingState.Start);
         var resumed = await checkpoints.LoadNewestValidAsync((loaded, ct) => TrainerCheckpoint.RestoreAsync(trainer, loaded.OpenShardAsync, ct), CancellationToken.None);
+        data.ApplyStageMix();
         log.Information(
             "Stage {Stage} (index {StageIndex}, length index {LengthIndex}) of a {Parameters:N0}-parameter model on {Device}: {From}, step {Step}, stage tokens {StageTokens} of {Budget}",
             stage.Name, stage.StageIndex, stage.LengthIndex, config.ParameterCount, device, resumed is null ? "fresh start" : $"resumed from {resumed.Id}",

@@ -1,4 +1,3 @@
-using LlamaTrainer.Data;
 using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage.Checkpoints;
 using LlamaTrainer.Storage.Local;
@@ -40,8 +39,8 @@ public class TrainJobTests
               parallelism: {}
         """;
 
-    private static Task<IBatchSource> Synthetic(LlamaOperator.Api.V1Alpha1.LlamaTrainingJob job, string root, StageSettings stage, CancellationToken _) =>
-        Task.FromResult<IBatchSource>(new SyntheticBatchSource(job.Spec.Model.VocabSize!.Value));
+    private static Task<StageData> Synthetic(LlamaOperator.Api.V1Alpha1.LlamaTrainingJob job, string root, StageSettings stage, CancellationToken _) =>
+        Task.FromResult(new StageData(new SyntheticBatchSource(job.Spec.Model.VocabSize!.Value), () => { }));
 
     [Fact]
     public async Task Train_runs_a_stage_to_its_budget_then_the_next_stage_continues_from_its_end()
