@@ -1,0 +1,44 @@
+using LlamaTrainer.Parallel;
+
+namespace LlamaTrainer.Tests.Job;
+
+public class DistributedEnvironmentTests
+{
+    [Fact]
+    public void The_operator_variables_give_the_layout_and_the_defaults()
+    {
+        var env = DistributedEnvironment.From(new Dictionary<string, string>
+        {
+            ["MASTER_ADDR"] = "job-0.job",
+            ["MASTER_PORT"] = "29500",
+            ["WORLD_SIZE"] = "16",
+            ["RANK"] = "13",
+            ["LLAMA_TP"] = "2",
+            ["LLAMA_CP"] = "2",
+            ["LLAMA_PP"] = "2",
+            ["LLAMA_DP"] = "2",
+            ["LLAMA_STAGE"] = "pretrain",
+            ["LLAMA_CHECKPOINT_URI"] = "/ckpt",
+        });
+
+        Assert.Equal(("job-0.job", 29500, "pretrain", "/ckpt"), (env.MasterAddr, env.MasterPort, env.Stage, env.CheckpointUri));
+        // 13 = tp 1 + 2 * (cp 0 + 2 * (pp 1 + 2 * dp 1)).
+        Assert.Equal((1, 0, 1, 1), env.Layout.Coordinates);
+    }
+
+    [Fact]
+    public void Degrees_that_do_not_multiply_to_the_world_size_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DistributedEnvironment.From(new Dictionary<string, string> { ["WORLD_SIZE"] = "8", ["LLAMA_TP"] = "2" }));
+
+        Assert.Contains("WORLD_SIZE = 8", error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_number_names_its_variable()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DistributedEnvironment.From(new Dictionary<string, string> { ["RANK"] = "zero" }));
+
+        Assert.Contains("RANK='zero'", error.Message);
+    }
+}

@@ -1,0 +1,96 @@
+using LlamaTrainer.Parallel;
+using LlamaTrainer.Storage.Checkpoints;
+using LlamaTrainer.Storage.Local;
+using LlamaTrainer.Storage.Progress;
+using LlamaTrainer.Training;
+using Serilog.Core;
+
+namespace LlamaTrainer.Tests.Training;
+
+public class TrainJobTests
+{
+    private const string Job = """
+        apiVersion: llamaoperator.dev/v1alpha1
+        kind: LlamaTrainingJob
+        metadata:
+          name: unit
+        spec:
+          model: { preset: tiny, layers: 2, dim: 32, ffnDim: 64, heads: 4, kvHeads: 2, vocabSize: 64 }
+          data:
+            seed: 5
+            sources: [{ name: synthetic, uri: data, weight: 1.0 }]
+          cluster: {}
+          checkpoint:
+            storage: { local: { path: ckpt } }
+            intervalSteps: 2
+            keep: 2
+          stages:
+            - name: pretrain
+              type: Pretrain
+              tokens: 320
+              sequenceLength: 16
+              batchTokens: 64
+              parallelism: { tp: 1, cp: 1, pp: 1, dp: 1 }
+            - name: anneal
+              type: Anneal
+              tokens: 128
+              sequenceLength: 16
+              batchTokens: 64
+              parallelism: {}
+        """;
+
+    private static Task<StageData> Synthetic(LlamaOperator.Api.V1Alpha1.LlamaTrainingJob job, string root, StageSettings stage, CancellationToken _) =>
+        Task.FromResult(new StageData(new SyntheticBatchSource(job.Spec.Model.VocabSize!.Value), () => { }));
+
+    [Fact]
+    public async Task Train_runs_a_stage_to_its_budget_then_the_next_stage_continues_from_its_end()
+    {
+        using var folder = new TempFolder();
+        var jobPath = Path.Combine(folder.Path, "job.yaml");
+        await File.WriteAllTextAsync(jobPath, Job);
+        var environment = DistributedEnvironment.From(new Dictionary<string, string>());
+
+        var first = await TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "pretrain", MetricsDir = Path.Combine(folder.Path, "metrics") }, Synthetic, environment, Logger.None, CancellationToken.None);
+        var again = await TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "pretrain" }, Synthetic, environment, Logger.None, CancellationToken.None);
+        var anneal = await TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "anneal" }, Synthetic, environment, Logger.None, CancellationToken.None);
+
+        Assert.Equal((0, 0, 0), (first, again, anneal));
+        var objects = new LocalFolderStore(Path.Combine(folder.Path, "ckpt"));
+        var committed = await new CheckpointStore(objects).ListCommittedAsync();
+        var newest = committed[0];
+        Assert.Equal(("anneal", 1, 7L, 7 * 64L, 2 * 64L, true), (newest.Stage, newest.StageIndex, newest.Step, newest.Tokens, newest.StageTokens, newest.StageEnd));
+        Assert.Contains(committed, m => m is { Stage: "pretrain", Step: 5, StageEnd: true });
+        var heartbeat = await new HeartbeatStore(objects).ReadAsync();
+        Assert.Equal((7L, TrainerState.Finished), (heartbeat!.Step, heartbeat.State));
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder.Path, "metrics", "metrics.jsonl")).Length);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder.Path, "metrics", "tensorboard"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Train_refuses_a_world_of_more_than_one_process()
+    {
+        using var folder = new TempFolder();
+        var jobPath = Path.Combine(folder.Path, "job.yaml");
+        await File.WriteAllTextAsync(jobPath, Job);
+        var environment = DistributedEnvironment.From(new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["LLAMA_DP"] = "2" });
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() =>
+            TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "pretrain" }, Synthetic, environment, Logger.None, CancellationToken.None));
+
+        Assert.Contains("WORLD_SIZE 2", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_stage_is_named_in_the_error()
+    {
+        using var folder = new TempFolder();
+        var jobPath = Path.Combine(folder.Path, "job.yaml");
+        await File.WriteAllTextAsync(jobPath, Job);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "finetune" }, Synthetic, DistributedEnvironment.From(new Dictionary<string, string>()), Logger.None, CancellationToken.None));
+
+        Assert.Contains("'finetune'", error.Message);
+        Assert.Contains("pretrain, anneal", error.Message);
+    }
+}

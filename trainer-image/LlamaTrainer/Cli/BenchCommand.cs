@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using LlamaTrainer.Benchmarks;
+using LlamaTrainer.Storage;
+using LlamaTrainer.Storage.Benchmark;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Cli;
+
+/// <summary>`llama-train bench train|checkpoint`: the figures in docs/benchmarks.md.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks: training-step throughput, checkpoint save/load bandwidth");
+        command.Subcommands.Add(Train());
+        command.Subcommands.Add(Checkpoint());
+        return command;
+    }
+
+    /// <summary>`bench checkpoint`: ckpt's commit + verified load of random shards on a store.</summary>
+    private static Command Checkpoint()
+    {
+        var store = new Option<string>("--store") { Description = "Folder or blob container URL (credentials from AZURE_STORAGE_CONNECTION_STRING)", Required = true };
+        var megabytes = new Option<int>("--megabytes") { Description = "Checkpoint size in MB", DefaultValueFactory = _ => 256 };
+        var shards = new Option<int>("--shards") { Description = "Shards written and read in parallel", DefaultValueFactory = _ => 4 };
+        var command = new Command("checkpoint", "Checkpoint save and load MB/s on a store");
+        command.Options.Add(store);
+        command.Options.Add(megabytes);
+        command.Options.Add(shards);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var result = await CheckpointBenchmark.RunAsync(ObjectStores.Open(parse.GetValue(store)!), parse.GetValue(megabytes) * 1_000_000L, parse.GetValue(shards), cancellationToken);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Location}: {result.Bytes / 1e6:F0} MB in {result.Shards} shards, save {result.SaveMegabytesPerSecond:F0} MB/s, load {result.LoadMegabytesPerSecond:F0} MB/s"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
+        var micro = new Option<int>("--micro-batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
+        var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps), each paired with a matmul measurement", DefaultValueFactory = _ => 5 };
+        var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: libtorch's choice)" };
+        var matmul = new Option<int>("--matmul-size") { Description = "n of the n x n fp32 reference matmul", DefaultValueFactory = _ => 2048 };
+
+        var command = new Command("train", "Tokens/s and FLOP/s of full training steps of a ~25M-parameter model vs. a large fp32 matmul");
+        command.Options.Add(sequence);
+        command.Options.Add(micro);
+        command.Options.Add(steps);
+        command.Options.Add(threads);
+        command.Options.Add(matmul);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) is { } n)
+            {
+                set_num_threads(n);
+            }
+            var result = TrainingBenchmark.Run(TrainingBenchmark.Model25M, parse.GetValue(sequence), parse.GetValue(micro), 2, parse.GetValue(steps), parse.GetValue(matmul));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"model {result.Parameters / 1e6:F1}M params, seq {result.SequenceLength} x {result.MicroBatch}, {result.Threads} threads\n" +
+                $"train step: {result.TokensPerSecond:F0} tokens/s, {result.StepFlopsPerSecond / 1e9:F1} GFLOP/s (all params but the input embedding + attention)\n" +
+                $"fp32 matmul: {result.MatmulFlopsPerSecond / 1e9:F1} GFLOP/s\n" +
+                $"ratio: {result.RatioToMatmul:P1}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Data.Sampling;
+using LlamaTrainer.Job;
+using LlamaTrainer.Storage;
+using LlamaTrainer.Training;
+using Serilog;
+
+namespace LlamaTrainer.Cli;
+
+/// <summary>Opens a job's prepared sources as the mixing sampler; the stage's mix is its override, else the sources' weights.</summary>
+internal static class TrainingData
+{
+    public static async Task<StageData> OpenAsync(LlamaTrainingJob job, string dataRoot, StageSettings stage, CancellationToken cancellationToken)
+    {
+        var sources = job.Spec.Data.Sources
+            .Select(s => new SamplerSource(s.Name, ObjectStores.Open(JobLocations.DataUri(s.Uri, dataRoot)), s.Weight))
+            .ToList();
+        var sampler = await MixedSequenceSampler.OpenAsync(sources, job.Spec.Data.Seed ?? 1234, Log.Logger, cancellationToken);
+
+        var model = JobManifest.Model(job);
+        if (sampler.VocabSize > model.VocabSize)
+        {
+            throw new InvalidDataException(
+                $"the data was tokenized with {sampler.TokenizerName} ({sampler.VocabSize} ids) but spec.model.vocabSize is {model.VocabSize}; set spec.model.vocabSize to at least {sampler.VocabSize}");
+        }
+        var mix = job.Spec.Stages[stage.StageIndex].DataMix is { Count: > 0 } overrides
+            ? overrides.ToDictionary(m => m.Name, m => m.Weight, StringComparer.Ordinal)
+            : job.Spec.Data.Sources.ToDictionary(s => s.Name, s => s.Weight, StringComparer.Ordinal);
+        return new StageData(sampler, () => sampler.SetWeights(mix));
+    }
+}

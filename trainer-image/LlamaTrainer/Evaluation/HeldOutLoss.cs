@@ -1,0 +1,33 @@
+using LlamaTrainer.Data;
+using LlamaTrainer.Model;
+using LlamaTrainer.Training;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Evaluation;
+
+/// <summary>Mean next-token loss over held-out batches (every non-ignored target weighted equally), without gradients.</summary>
+public static class HeldOutLoss
+{
+    public static (double Loss, long Targets) Compute(LlamaTransformer model, IEnumerable<TokenBatch> batches, Device device)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        double sum = 0;
+        long targets = 0;
+        foreach (var batch in batches)
+        {
+            using var scope = NewDisposeScope();
+            using var tensors = new BatchTensors(batch, device);
+            var logits = model.forward(tensors.Inputs, tensors.Positions, tensors.DocumentIds);
+            sum += nn.functional.cross_entropy(
+                logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), tensors.Targets.view(-1),
+                ignore_index: TokenBatch.IgnoreIndex, reduction: nn.Reduction.Sum).item<float>();
+            targets += batch.Targets.Count(t => t != TokenBatch.IgnoreIndex);
+        }
+        if (targets == 0)
+        {
+            throw new InvalidDataException("the held-out set has no targets to evaluate");
+        }
+        return (sum / targets, targets);
+    }
+}

@@ -1,0 +1,61 @@
+using LlamaOperator.Api.V1Alpha1;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Model;
+
+/// <summary>
+/// The Llama 3 decoder: token embedding, pre-norm layers (GQA attention with RoPE, SwiGLU), final RMSNorm and an
+/// untied output head. Inputs are [batch, seq] token ids, per-token positions and document ids (packed sequences).
+/// </summary>
+public sealed class LlamaTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly Embedding tok_embeddings;
+    private readonly ModuleList<TransformerBlock> layers;
+    private readonly RmsNorm norm;
+    private readonly Linear output;
+
+    public LlamaTransformer(ModelConfig config) : base(nameof(LlamaTransformer))
+    {
+        Config = config;
+        tok_embeddings = nn.Embedding(config.VocabSize, config.Dim);
+        layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(config)).ToArray());
+        norm = new RmsNorm(config.Dim, config.NormEps);
+        output = nn.Linear(config.Dim, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        Initialize();
+    }
+
+    public ModelConfig Config { get; }
+
+    /// <summary>Logits [batch, seq, vocab].</summary>
+    public override Tensor forward(Tensor inputs, Tensor positions, Tensor documentIds)
+    {
+        using var scope = NewDisposeScope();
+        var h = tok_embeddings.forward(inputs);
+        var (cos, sin) = RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, h.dtype);
+        var mask = AttentionMask.Build(documentIds);
+        foreach (var layer in layers)
+        {
+            h = layer.forward(h, cos, sin, mask);
+        }
+        return output.forward(norm.forward(h)).MoveToOuterDisposeScope();
+    }
+
+    // GPT-2/Llama style: N(0, 0.02) everywhere, residual output projections scaled by 1/sqrt(2 * layers) so the
+    // residual stream's variance does not grow with depth. Uses the global generator: seed it first.
+    private void Initialize()
+    {
+        using var noGrad = no_grad();
+        var residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var std = name.EndsWith("wo.weight", StringComparison.Ordinal) || name.EndsWith("w2.weight", StringComparison.Ordinal) ? residualStd : 0.02;
+            nn.init.normal_(parameter, 0, std);
+        }
+    }
+}

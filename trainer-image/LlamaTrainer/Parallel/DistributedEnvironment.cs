@@ -1,0 +1,72 @@
+using System.Collections;
+using System.Globalization;
+
+namespace LlamaTrainer.Parallel;
+
+/// <summary>
+/// The torchrun-style and LlamaOperator variables the operator sets in trainer pods. RANK is the global process rank.
+/// Read once at start; the CLI uses them as the defaults of its flags.
+/// </summary>
+public sealed record DistributedEnvironment(
+    string? MasterAddr,
+    int? MasterPort,
+    int WorldSize,
+    int Rank,
+    int LocalRank,
+    int NodeRank,
+    int Nodes,
+    int ProcessesPerNode,
+    int Tp,
+    int Cp,
+    int Pp,
+    int Dp,
+    string? Stage,
+    string? CheckpointUri)
+{
+    public ParallelLayout Layout => new(Tp, Cp, Pp, Dp, Rank);
+
+    public static DistributedEnvironment FromProcess() => From(Environment.GetEnvironmentVariables());
+
+    public static DistributedEnvironment From(IDictionary variables)
+    {
+        string? Text(string name) => variables[name] is string s && s.Length > 0 ? s : null;
+        int Number(string name, int fallback)
+        {
+            var text = Text(name);
+            if (text is null)
+            {
+                return fallback;
+            }
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new ArgumentException($"environment variable {name}='{text}': expected a non-negative integer");
+        }
+
+        var env = new DistributedEnvironment(
+            Text("MASTER_ADDR"),
+            Text("MASTER_PORT") is null ? null : Number("MASTER_PORT", 0),
+            Number("WORLD_SIZE", 1),
+            Number("RANK", 0),
+            Number("LOCAL_RANK", 0),
+            Number("NODE_RANK", 0),
+            Number("NNODES", 1),
+            Number("NPROC_PER_NODE", 1),
+            Number("LLAMA_TP", 1),
+            Number("LLAMA_CP", 1),
+            Number("LLAMA_PP", 1),
+            Number("LLAMA_DP", 1),
+            Text("LLAMA_STAGE"),
+            Text("LLAMA_CHECKPOINT_URI"));
+
+        if (env.Layout.WorldSize != env.WorldSize)
+        {
+            throw new ArgumentException(
+                $"LLAMA_TP*LLAMA_CP*LLAMA_PP*LLAMA_DP = {env.Layout.WorldSize} but WORLD_SIZE = {env.WorldSize}");
+        }
+        if (env.Rank >= env.WorldSize)
+        {
+            throw new ArgumentException($"RANK {env.Rank} must be below WORLD_SIZE {env.WorldSize}");
+        }
+        return env;
+    }
+}

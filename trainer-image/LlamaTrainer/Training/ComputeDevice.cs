@@ -1,0 +1,14 @@
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Training;
+
+/// <summary>Where the model runs and in which precision: CUDA in bf16 when there is a GPU, else the CPU in fp32.</summary>
+public sealed record ComputeDevice(Device Device, ScalarType DType)
+{
+    public static ComputeDevice Cpu => new(CPU, ScalarType.Float32);
+
+    public static ComputeDevice Select() =>
+        cuda.is_available() ? new ComputeDevice(CUDA, ScalarType.BFloat16) : Cpu;
+
+    public override string ToString() => $"{Device.type} {DType}";
+}

@@ -1,0 +1,38 @@
+using LlamaTrainer.Metrics;
+using LlamaTrainer.Storage.Checkpoints;
+
+namespace LlamaTrainer.Training;
+
+/// <summary>
+/// Commits the trainer's shards with a manifest (position, metrics, data cursor) to the job's checkpoint store, then
+/// prunes to the newest <paramref name="keep"/> (stage-end checkpoints are never pruned by the store).
+/// </summary>
+public sealed class StoreCheckpointWriter(CheckpointStore store, int keep) : ICheckpointWriter
+{
+    public async Task SaveAsync(Trainer trainer, bool stageEnd, StepMetrics? latest, CancellationToken cancellationToken)
+    {
+        var state = trainer.State;
+        var draft = new CheckpointManifest
+        {
+            Stage = trainer.Stage.Name,
+            StageIndex = trainer.Stage.StageIndex,
+            LengthIndex = trainer.Stage.LengthIndex,
+            Step = state.Step,
+            Tokens = state.Tokens,
+            StageTokens = state.StageTokens,
+            SequenceLength = trainer.Stage.Batches.At(Math.Max(0, state.StageTokens - 1)).SequenceLength,
+            StageEnd = stageEnd,
+            Metrics = new TrainingMetrics(latest?.Loss ?? double.NaN, latest?.LearningRate ?? 0, latest?.TokensPerSecond ?? 0, latest?.Mfu),
+            DataCursor = trainer.Data.SaveCursor(),
+        };
+        var shards = TrainerCheckpoint.ShardNames
+            .Select(name => new CheckpointShard(name, (stream, _) =>
+            {
+                TrainerCheckpoint.Write(trainer, name, stream);
+                return Task.CompletedTask;
+            }))
+            .ToList();
+        await store.CommitAsync(draft, shards, cancellationToken);
+        await store.PruneAsync(keep, cancellationToken);
+    }
+}
