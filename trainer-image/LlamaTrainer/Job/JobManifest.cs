@@ -1,11 +1,12 @@
-using k8s;
+using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Api.Validation;
 
 namespace LlamaTrainer.Job;
 
 /// <summary>
-/// Reads a LlamaTrainingJob manifest (YAML or JSON) into the API types. Deliberately minimal: the operator's shared
-/// loader/validator replaces this file; the trainer checks only what it uses (in <see cref="Training.StageSettings"/>).
+/// Reads a LlamaTrainingJob manifest (YAML or JSON) with the operator's strict reader and validator, so the trainer
+/// refuses exactly the jobs the operator refuses, with the same field paths and lines.
 /// </summary>
 public static class JobManifest
 {
@@ -15,22 +16,23 @@ public static class JobManifest
         {
             throw new FileNotFoundException($"job manifest '{path}' does not exist", path);
         }
-        var text = File.ReadAllText(path);
-        LlamaTrainingJob? job;
+
+        LlamaTrainingJob job;
         try
         {
-            job = text.TrimStart().StartsWith('{')
-                ? KubernetesJson.Deserialize<LlamaTrainingJob>(text)
-                : KubernetesYaml.Deserialize<LlamaTrainingJob>(text);
+            job = ManifestReader.ReadFile(path);
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or System.Text.Json.JsonException)
+        catch (ManifestException e)
         {
-            throw new InvalidDataException($"job manifest '{path}': {e.Message}", e);
+            throw new InvalidDataException(e.Message, e);
         }
-        if (job?.Spec is null || job.Spec.Stages.Count == 0)
+
+        var errors = JobValidator.Validate(job).Where(p => p.Severity == Severity.Error).ToList();
+        if (errors.Count > 0)
         {
-            throw new InvalidDataException($"job manifest '{path}': spec.stages is missing or empty");
+            throw new InvalidDataException($"job manifest '{path}': " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));
         }
+
         return job;
     }
 

@@ -23,7 +23,7 @@ public class SigtermTests
             spec:
               model: { preset: tiny, layers: 1, dim: 32, ffnDim: 64, heads: 2, kvHeads: 1 }
               data: { sources: [{ name: general, uri: data/general, weight: 1.0 }] }
-              cluster: {}
+              cluster: { gpusPerNode: 1, image: "llama-trainer:dev" }
               checkpoint: { storage: { local: { path: ckpt } }, intervalSteps: 100000 }
               stages:
                 - { name: pretrain, type: Pretrain, tokens: 100000000, sequenceLength: 32, batchTokens: 64, parallelism: {} }

@@ -33,7 +33,7 @@ public class TrainingDataTests
             spec:
               model: { preset: tiny }
               data: { sources: [{ name: general, uri: data/general, weight: 0.5 }, { name: math, uri: data/math, weight: 0.5 }] }
-              cluster: {}
+              cluster: { gpusPerNode: 1, image: "llama-trainer:dev" }
               checkpoint: { storage: { local: { path: ckpt } } }
               stages:
                 - { name: pretrain, type: Pretrain, tokens: 1024, sequenceLength: 64, batchTokens: 256, parallelism: {} }

@@ -43,7 +43,7 @@ public class ShippedCorpusTrainingTests
                   - { name: math, uri: data/math, weight: 0.25 }
                   - { name: code, uri: data/code, weight: 0.17 }
                   - { name: multilingual, uri: data/multilingual, weight: 0.08 }
-              cluster: {}
+              cluster: { gpusPerNode: 1, image: "llama-trainer:dev" }
               checkpoint: { storage: { local: { path: ckpt } }, intervalSteps: 1000 }
               stages:
                 - { name: pretrain, type: Pretrain, tokens: 5120, sequenceLength: 64, batchTokens: 256, microBatchSize: 4, schedule: { warmupSteps: 2 }, parallelism: {} }

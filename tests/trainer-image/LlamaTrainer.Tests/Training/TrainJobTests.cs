@@ -15,11 +15,11 @@ public class TrainJobTests
         metadata:
           name: unit
         spec:
-          model: { preset: tiny, layers: 2, dim: 32, ffnDim: 64, heads: 4, kvHeads: 2, vocabSize: 64 }
+          model: { preset: tiny, layers: 2, dim: 32, ffnDim: 64, heads: 4, kvHeads: 2, vocabSize: 100277 }
           data:
             seed: 5
             sources: [{ name: synthetic, uri: data, weight: 1.0 }]
-          cluster: {}
+          cluster: { gpusPerNode: 1, image: "llama-trainer:dev" }
           checkpoint:
             storage: { local: { path: ckpt } }
             intervalSteps: 2
