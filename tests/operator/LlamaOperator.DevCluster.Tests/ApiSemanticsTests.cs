@@ -70,6 +70,16 @@ public class ApiSemanticsTests(ClusterFixture fixture) : IClassFixture<ClusterFi
     }
 
     [Fact]
+    public async Task Concurrent_patches_without_resource_version_all_apply()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("many", new Dictionary<string, string>()), ns);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch($$$"""{"data":{"k{{{i}}}":"v"}}""", V1Patch.PatchType.MergePatch), "many", ns)));
+        Assert.Equal(20, (await Client.CoreV1.ReadNamespacedConfigMapAsync("many", ns)).Data.Count);
+    }
+
+    [Fact]
     public async Task Write_that_changes_nothing_keeps_the_resource_version()
     {
         var ns = await fixture.NewNamespaceAsync();
