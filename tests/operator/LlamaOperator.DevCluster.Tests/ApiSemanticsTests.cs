@@ -248,6 +248,13 @@ public class ApiSemanticsTests(ClusterFixture fixture) : IClassFixture<ClusterFi
     }
 
     [Fact]
+    public async Task Kubeconfig_file_works_with_kubernetes_client()
+    {
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Cluster.KubeconfigPath));
+        Assert.Equal(4, (await client.CoreV1.ListNodeAsync()).Items.Count);
+    }
+
+    [Fact]
     public async Task Lease_works_for_leader_election()
     {
         var ns = await fixture.NewNamespaceAsync();
