@@ -188,6 +188,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
                 }
             }
             CarryImmutableMetadata(Meta.Of(old), metadata);
+            kind.PrepareForWrite?.Invoke(obj);
             CheckObject(kind, name, obj, validation, warnings, checkName: false);
             CheckFinalizersWhileDeleting(kind, existing, obj);
             if (kind.TracksGeneration && SpecChanged(old, obj))

@@ -255,6 +255,20 @@ public class ApiSemanticsTests(ClusterFixture fixture) : IClassFixture<ClusterFi
     }
 
     [Fact]
+    public async Task Secret_string_data_is_stored_as_base64_data_on_create_and_update()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var secret = new V1Secret { Metadata = new V1ObjectMeta { Name = "s" }, StringData = new Dictionary<string, string> { ["token"] = "abc" } };
+        var created = await Client.CoreV1.CreateNamespacedSecretAsync(secret, ns);
+        Assert.Equal("abc", System.Text.Encoding.UTF8.GetString(created.Data["token"]));
+        Assert.Null(created.StringData);
+        Assert.Equal("Opaque", created.Type);
+        created.StringData = new Dictionary<string, string> { ["other"] = "xyz" };
+        var updated = await Client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", ns);
+        Assert.Equal(["other", "token"], updated.Data.Keys.Order());
+    }
+
+    [Fact]
     public async Task Lease_works_for_leader_election()
     {
         var ns = await fixture.NewNamespaceAsync();
