@@ -90,7 +90,8 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         if (request.Resource is null)
         {
             var kinds = registry.InGroupVersion(request.Group, request.Version);
-            await (kinds.Count == 0 ? NotFound(context, path) : HttpResponses.Json(context, DiscoveryDocuments.ResourceList(OpenApiDocuments.PathKey(request.Group, request.Version)[(request.Group.Length == 0 ? 4 : 5)..], kinds)));
+            var groupVersion = request.Group.Length == 0 ? request.Version : $"{request.Group}/{request.Version}";
+            await (kinds.Count == 0 ? NotFound(context, path) : HttpResponses.Json(context, DiscoveryDocuments.ResourceList(groupVersion, kinds)));
             return;
         }
         var kind = registry.Find(request.Group, request.Version, request.Resource);
@@ -125,6 +126,10 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
             _ => FieldValidation.Warn,
         };
         var warnings = new List<string>();
+        if (context.Request.ContentType?.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal) == true)
+        {
+            throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts JSON bodies only (application/json), not protobuf");
+        }
         switch (context.Request.Method)
         {
             case "GET" when request.Name is null:
