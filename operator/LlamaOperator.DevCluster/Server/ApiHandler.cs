@@ -126,10 +126,6 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
             _ => FieldValidation.Warn,
         };
         var warnings = new List<string>();
-        if (context.Request.ContentType?.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal) == true)
-        {
-            throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts JSON bodies only (application/json), not protobuf");
-        }
         switch (context.Request.Method)
         {
             case "GET" when request.Name is null:
@@ -146,7 +142,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 }
             case "POST" when request.Name is null:
                 {
-                    var created = store.Create(kind, RequireNamespace(kind, request), await ReadObject(context), validation, warnings);
+                    var created = store.Create(kind, RequireNamespace(kind, request), await ReadObject(context, kind), validation, warnings);
                     Warn(context, warnings);
                     await HttpResponses.Bytes(context, created.Json, 201);
                     return;
@@ -308,8 +304,20 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
     private static bool AcceptsTable(HttpContext context) =>
         context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
-    private static async Task<JsonObject> ReadObject(HttpContext context) =>
-        await JsonNode.ParseAsync(context.Request.Body) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    private static async Task<JsonObject> ReadObject(HttpContext context, ResourceKind? kind = null)
+    {
+        if (context.Request.ContentType?.StartsWith(ProtobufBodies.ContentType, StringComparison.Ordinal) == true)
+        {
+            if (kind is null)
+            {
+                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create namespaces, configmaps and secrets; send application/json");
+            }
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            return ProtobufBodies.Decode(buffer.ToArray(), kind);
+        }
+        return await JsonNode.ParseAsync(context.Request.Body) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    }
 
     private static async Task<DeleteOptions> ReadDeleteOptions(HttpContext context)
     {
