@@ -1,6 +1,9 @@
 namespace LlamaOperator.DevCluster;
 
-/// <summary>The kubeconfig file for a dev cluster: plain HTTP on 127.0.0.1, no credentials.</summary>
+/// <summary>
+/// The kubeconfig file for a dev cluster: plain HTTP on 127.0.0.1 and no user at all (KubernetesClient
+/// refuses a user entry without credentials; kubectl accepts both).
+/// </summary>
 public static class Kubeconfig
 {
     public const string ContextName = "llamaop-dev";
@@ -12,14 +15,10 @@ public static class Kubeconfig
         - name: {ContextName}
           cluster:
             server: {server.ToString().TrimEnd('/')}
-        users:
-        - name: {ContextName}
-          user: {"{}"}
         contexts:
         - name: {ContextName}
           context:
             cluster: {ContextName}
-            user: {ContextName}
             namespace: default
         current-context: {ContextName}
 

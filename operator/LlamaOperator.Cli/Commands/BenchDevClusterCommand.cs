@@ -84,6 +84,8 @@ internal static class BenchDevClusterCommand
             {
                 client.Dispose();
             }
+            var rawRate = await RawCreates(cluster, pods, clients, cancellationToken);
+            output.WriteLine($"  pod creates/s over HTTP with pre-serialized JSON (HttpClient, no KubernetesClient): {rawRate:F0}");
             var gangSeconds = await GangBind(pods, clients, cancellationToken);
             output.WriteLine($"  gang scheduling: {pods} pods (1 GPU each, one PodGroup, pod affinity per 64-pod replica on the block label, {pods / 8} nodes x 8 GPUs) all bound {gangSeconds:F2} s after the first create");
             return latenciesMs.Count == pods && !double.IsNaN(gangSeconds) ? 0 : 1;
@@ -92,6 +94,29 @@ internal static class BenchDevClusterCommand
     }
 
     private static string PodName(int i) => $"pod-{i}";
+
+    /// <summary>Creates per second of the server alone: bodies serialized up front, plain HttpClient, same concurrency.</summary>
+    private static async Task<double> RawCreates(DevCluster.DevCluster cluster, int pods, int clients, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = cluster.BaseUrl };
+        await http.PostAsync("/api/v1/namespaces", new StringContent("""{"metadata":{"name":"raw"}}""", System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+        var bodies = Enumerable.Range(0, pods).Select(i => System.Text.Encoding.UTF8.GetBytes(
+            $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{{PodName(i)}}}","labels":{"app":"bench","rank":"{{{i}}}"}},"spec":{"containers":[{"name":"trainer","image":"trainer:bench","args":["--rank","{{{i}}}"]}]}}""")).ToArray();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < pods)
+            {
+                using var content = new ByteArrayContent(bodies[i]);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync("/api/v1/namespaces/raw/pods", content, cancellationToken);
+                response.EnsureSuccessStatusCode();
+            }
+        }, cancellationToken)));
+        return pods / clock.Elapsed.TotalSeconds;
+    }
 
     /// <summary>Seconds from the first create until the scheduler has bound the whole gang (NaN if it did not within 60 s).</summary>
     private static async Task<double> GangBind(int pods, int clients, CancellationToken cancellationToken)

@@ -90,6 +90,7 @@ public static class BuiltInKinds
         SelectableFields = ["type"],
         PrinterColumns = [Path("Type", "string", ".type"), new("Data", "integer", 0, "Number of keys", o => (o["data"] as JsonObject)?.Count ?? 0), Age],
         PrepareForCreate = SecretDefaults.Apply,
+        PrepareForWrite = SecretDefaults.FoldStringData,
     };
 
     public static readonly ResourceKind ServiceAccounts = new()

@@ -35,6 +35,9 @@ public sealed record ResourceKind
     /// <summary>Defaults a built-in kind fills on create (pod phase Pending, namespace phase Active, ...).</summary>
     public Action<JsonObject>? PrepareForCreate { get; init; }
 
+    /// <summary>Normalisation a built-in kind applies on every write (a Secret's write-only stringData folded into data).</summary>
+    public Action<JsonObject>? PrepareForWrite { get; init; }
+
     /// <summary>Built-in kinds' own checks (a pod needs containers, each with a name and an image).</summary>
     public Func<JsonObject, IReadOnlyList<FieldError>>? Validate { get; init; }
 

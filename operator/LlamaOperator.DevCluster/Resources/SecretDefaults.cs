@@ -9,14 +9,22 @@ internal static class SecretDefaults
     public static void Apply(JsonObject secret)
     {
         secret["type"] ??= "Opaque";
+        FoldStringData(secret);
+    }
+
+    public static void FoldStringData(JsonObject secret)
+    {
         if (secret["stringData"] is JsonObject stringData)
         {
-            var data = secret["data"] as JsonObject ?? [];
+            if (secret["data"] is not JsonObject data)
+            {
+                data = [];
+                secret["data"] = data;
+            }
             foreach (var (key, value) in stringData)
             {
                 data[key] = Convert.ToBase64String(Encoding.UTF8.GetBytes((string?)value ?? ""));
             }
-            secret["data"] = data;
             secret.Remove("stringData");
         }
     }

@@ -90,7 +90,8 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         if (request.Resource is null)
         {
             var kinds = registry.InGroupVersion(request.Group, request.Version);
-            await (kinds.Count == 0 ? NotFound(context, path) : HttpResponses.Json(context, DiscoveryDocuments.ResourceList(OpenApiDocuments.PathKey(request.Group, request.Version)[(request.Group.Length == 0 ? 4 : 5)..], kinds)));
+            var groupVersion = request.Group.Length == 0 ? request.Version : $"{request.Group}/{request.Version}";
+            await (kinds.Count == 0 ? NotFound(context, path) : HttpResponses.Json(context, DiscoveryDocuments.ResourceList(groupVersion, kinds)));
             return;
         }
         var kind = registry.Find(request.Group, request.Version, request.Resource);
@@ -141,7 +142,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 }
             case "POST" when request.Name is null:
                 {
-                    var created = store.Create(kind, RequireNamespace(kind, request), await ReadObject(context), validation, warnings);
+                    var created = store.Create(kind, RequireNamespace(kind, request), await ReadObject(context, kind), validation, warnings);
                     Warn(context, warnings);
                     await HttpResponses.Bytes(context, created.Json, 201);
                     return;
@@ -303,8 +304,20 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
     private static bool AcceptsTable(HttpContext context) =>
         context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
-    private static async Task<JsonObject> ReadObject(HttpContext context) =>
-        await JsonNode.ParseAsync(context.Request.Body) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    private static async Task<JsonObject> ReadObject(HttpContext context, ResourceKind? kind = null)
+    {
+        if (context.Request.ContentType?.StartsWith(ProtobufBodies.ContentType, StringComparison.Ordinal) == true)
+        {
+            if (kind is null)
+            {
+                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create namespaces, configmaps and secrets; send application/json");
+            }
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            return ProtobufBodies.Decode(buffer.ToArray(), kind);
+        }
+        return await JsonNode.ParseAsync(context.Request.Body) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    }
 
     private static async Task<DeleteOptions> ReadDeleteOptions(HttpContext context)
     {

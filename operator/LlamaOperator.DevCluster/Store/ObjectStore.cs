@@ -188,6 +188,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
                 }
             }
             CarryImmutableMetadata(Meta.Of(old), metadata);
+            kind.PrepareForWrite?.Invoke(obj);
             CheckObject(kind, name, obj, validation, warnings, checkName: false);
             CheckFinalizersWhileDeleting(kind, existing, obj);
             if (kind.TracksGeneration && SpecChanged(old, obj))
@@ -225,38 +226,39 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
     public StoredObject Patch(ResourceKind kind, string ns, string name, string contentType, JsonNode? patch, bool status,
         FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null)
     {
-        var current = Get(kind, ns, name) ?? throw ApiException.NotFound(kind.QualifiedResource, name, kind.Group);
-        JsonNode? patched;
-        try
-        {
-            patched = contentType switch
-            {
-                "application/json-patch+json" => JsonPatch.Apply(current.ToJson(), patch),
-                "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch.Apply(current.ToJson(), patch),
-                _ => throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {contentType})"),
-            };
-        }
-        catch (JsonPatchException e)
-        {
-            throw new ApiException(422, "Invalid", $"the server rejected our request due to an error in our request: {e.Message}");
-        }
-        if (patched is not JsonObject patchedObject)
-        {
-            throw ApiException.BadRequest("the patch does not produce an object");
-        }
-        // A patch without a resourceVersion applies to whatever is current when it commits.
         var patchRv = (string?)(patch as JsonObject)?["metadata"]?["resourceVersion"];
-        if (patchRv is null)
-        {
-            Meta.Of(patchedObject).Remove("resourceVersion");
-        }
         for (var attempt = 0; ; attempt++)
         {
+            var current = Get(kind, ns, name) ?? throw ApiException.NotFound(kind.QualifiedResource, name, kind.Group);
+            JsonNode? patched;
+            try
+            {
+                patched = contentType switch
+                {
+                    "application/json-patch+json" => JsonPatch.Apply(current.ToJson(), patch),
+                    "application/merge-patch+json" or "application/strategic-merge-patch+json" => MergePatch.Apply(current.ToJson(), patch),
+                    _ => throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {contentType})"),
+                };
+            }
+            catch (JsonPatchException e)
+            {
+                throw new ApiException(422, "Invalid", $"the server rejected our request due to an error in our request: {e.Message}");
+            }
+            if (patched is not JsonObject patchedObject)
+            {
+                throw ApiException.BadRequest("the patch does not produce an object");
+            }
+            // A patch without a resourceVersion applies to whatever is current: it is retried when
+            // another write lands between the read and the commit, so no write is lost.
+            if (patchRv is null)
+            {
+                Meta.Of(patchedObject)["resourceVersion"] = Rv(current);
+            }
             try
             {
                 return status ? UpdateStatus(kind, ns, name, patchedObject) : Update(kind, ns, name, patchedObject, validation, warnings);
             }
-            catch (ApiException e) when (e.Code == 409 && patchRv is null && attempt < 3)
+            catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && patchRv is null && attempt < 10)
             {
                 continue;
             }

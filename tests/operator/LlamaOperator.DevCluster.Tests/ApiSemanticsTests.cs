@@ -70,6 +70,16 @@ public class ApiSemanticsTests(ClusterFixture fixture) : IClassFixture<ClusterFi
     }
 
     [Fact]
+    public async Task Concurrent_patches_without_resource_version_all_apply()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("many", new Dictionary<string, string>()), ns);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch($$$"""{"data":{"k{{{i}}}":"v"}}""", V1Patch.PatchType.MergePatch), "many", ns)));
+        Assert.Equal(20, (await Client.CoreV1.ReadNamespacedConfigMapAsync("many", ns)).Data.Count);
+    }
+
+    [Fact]
     public async Task Write_that_changes_nothing_keeps_the_resource_version()
     {
         var ns = await fixture.NewNamespaceAsync();
@@ -235,6 +245,27 @@ public class ApiSemanticsTests(ClusterFixture fixture) : IClassFixture<ClusterFi
         Assert.Contains(groups.Groups, g => g.Name == "coordination.k8s.io");
         var version = await Client.Version.GetCodeAsync();
         Assert.Equal("1", version.Major);
+    }
+
+    [Fact]
+    public async Task Kubeconfig_file_works_with_kubernetes_client()
+    {
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(fixture.Cluster.KubeconfigPath));
+        Assert.Equal(4, (await client.CoreV1.ListNodeAsync()).Items.Count);
+    }
+
+    [Fact]
+    public async Task Secret_string_data_is_stored_as_base64_data_on_create_and_update()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var secret = new V1Secret { Metadata = new V1ObjectMeta { Name = "s" }, StringData = new Dictionary<string, string> { ["token"] = "abc" } };
+        var created = await Client.CoreV1.CreateNamespacedSecretAsync(secret, ns);
+        Assert.Equal("abc", System.Text.Encoding.UTF8.GetString(created.Data["token"]));
+        Assert.Null(created.StringData);
+        Assert.Equal("Opaque", created.Type);
+        created.StringData = new Dictionary<string, string> { ["other"] = "xyz" };
+        var updated = await Client.CoreV1.ReplaceNamespacedSecretAsync(created, "s", ns);
+        Assert.Equal(["other", "token"], updated.Data.Keys.Order());
     }
 
     [Fact]

@@ -60,6 +60,11 @@ public class KubectlTests(ClusterFixture fixture) : IClassFixture<ClusterFixture
         var describe = await Run("describe", "pod", "greeter", "-n", ns);
         Assert.Contains("Exit Code:    0", describe.Output);
 
+        // The imperative generators send protobuf bodies.
+        var configMap = await Run("create", "configmap", "cfg", "-n", ns, "--from-literal=stage=pretrain");
+        Assert.True(configMap.Code == 0, configMap.Output);
+        Assert.Equal("pretrain", (await Run("get", "configmap", "cfg", "-n", ns, "-o", "jsonpath={.data.stage}")).Output);
+
         var delete = await Run("delete", "widget", "w1", "-n", ns);
         Assert.Contains("widget.example.dev \"w1\" deleted", delete.Output);
         Assert.Contains("No resources found", (await Run("get", "widgets", "-n", ns)).Output);

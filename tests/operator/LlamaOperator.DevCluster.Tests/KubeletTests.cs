@@ -52,6 +52,17 @@ public class KubeletTests(ClusterFixture fixture) : IClassFixture<ClusterFixture
     }
 
     [Fact]
+    public async Task Following_logs_streams_lines_until_the_container_ends()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedPodAsync(ShellPod("talker", "for i in 1 2 3; do echo line $i; sleep 0.2; done"), ns);
+        await WaitFor(ns, "talker", p => p.Status.Phase is "Running" or "Succeeded", "pod started");
+        using var stream = await Client.CoreV1.ReadNamespacedPodLogAsync("talker", ns, follow: true);
+        var text = await new StreamReader(stream).ReadToEndAsync();
+        Assert.Equal("line 1\nline 2\nline 3\n", text);
+    }
+
+    [Fact]
     public async Task Failing_container_is_restarted_under_on_failure_and_reports_restart_count()
     {
         var ns = await fixture.NewNamespaceAsync();
