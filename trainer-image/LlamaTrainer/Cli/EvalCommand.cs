@@ -70,6 +70,7 @@ internal static class EvalCommand
                 await objects.PutAsync($"{EvalsFolder}/{loaded.Manifest.Id}.json", new MemoryStream(json), cancellationToken);
                 if (parse.GetValue(output) is { } file)
                 {
+                    file.Directory?.Create();
                     await File.WriteAllBytesAsync(file.FullName, json, cancellationToken);
                 }
                 log.Information("Evals of {CheckpointId}: short-context loss {Loss:F4} at {Length}, needle {Needle}",
