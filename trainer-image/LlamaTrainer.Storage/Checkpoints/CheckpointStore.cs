@@ -228,7 +228,7 @@ public sealed class CheckpointStore
         {
             try
             {
-                await using (var writer = pipe.Writer.AsStream(leaveOpen: true))
+                await using (var writer = new ShardWriteStream(pipe.Writer, abort.Token))
                 {
                     await shard.WriteAsync(writer, abort.Token);
                     await writer.FlushAsync(abort.Token);
