@@ -9,6 +9,7 @@ namespace LlamaOperator.Core.Lifecycle;
 /// </summary>
 internal static class StageStarter
 {
+    /// <remarks>A LongContext length change keeps the stage's startedWith: the next length is part of the same running stage.</remarks>
     public static void Start(DecisionContext context, ResolvedStage stage, int lengthIndex, JobPhase phase, string reason, string message)
     {
         context.Status.Stage = new StageStatus
@@ -20,6 +21,7 @@ internal static class StageStarter
             LengthIndex = stage.Type == StageType.LongContext ? lengthIndex : null,
             Tokens = 0,
             StartTime = context.Now,
+            StartedWith = context.Observation.Job.Spec.Stages.FirstOrDefault(s => s.Name == stage.Name) is { } spec ? RunningStagePin.Clone(spec) : null,
         };
         var p = stage.Parallelism;
         context.Status.Topology = new TopologyStatus { WorldSize = p.WorldSize, Nodes = stage.Nodes, Tp = p.Tp, Cp = p.Cp, Pp = p.Pp, Dp = p.Dp };

@@ -1,7 +1,6 @@
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Api.Validation;
 using LlamaOperator.Core.Lifecycle;
 
 namespace LlamaOperator.Core.Tests.Lifecycle;
@@ -60,12 +59,8 @@ internal sealed class LifecycleScenario
 
     public LlamaTrainingJobStatus Status => Job.Status!;
 
-    public JobObservation Observe()
-    {
-        var problems = JobValidator.Validate(Job);
-        var resolved = problems.Any(p => p.Severity == Severity.Error) ? null : JobResolver.Resolve(Job);
-        return new JobObservation(Job, resolved, problems, new ObservedChildren([.. Pods], [.. Objects], AveragingPod), new ObservedProgress(Heartbeat, Checkpoint, FinalModel), Now);
-    }
+    public JobObservation Observe() =>
+        JobObservation.Of(Job, new ObservedChildren([.. Pods], [.. Objects], AveragingPod), new ObservedProgress(Heartbeat, Checkpoint, FinalModel), Now);
 
     /// <summary>Decides on the current observation and stores the decided status on the job (as the shell's status write does).</summary>
     public JobDecision Decide()
@@ -102,7 +97,7 @@ internal sealed class LifecycleScenario
                 case CreateStageObjects create:
                     Objects.RemoveAll(o => o.Stage == create.Stage);
                     Objects.Add(new ObservedStageObjects(create.Stage, true, true, true));
-                    var nodes = JobResolver.Resolve(Job).Stages[create.StageIndex].Nodes;
+                    var nodes = JobResolver.Resolve(RunningStagePin.EffectiveJob(Job)).Stages[create.StageIndex].Nodes;
                     for (var rank = 0; rank < nodes; rank++)
                     {
                         if (!Pods.Any(p => p.Stage == create.Stage && p.NodeRank == rank))

@@ -50,6 +50,29 @@ public class SpecChangeTests
     }
 
     [Fact]
+    public void An_edit_of_the_running_stage_never_reaches_its_gang_even_when_it_restarts()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        s.Job.Metadata.Generation = 2;
+        s.Job.Spec.Stages[0].Parallelism = new ParallelismSpec { Dp = 4 };
+        Assert.Equal(2, s.Status.Stage!.StartedWith!.Parallelism.Dp);
+
+        Assert.Empty(s.Step().Actions);
+        s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 1 });
+        var restart = s.Step();
+        s.DeletionsFinish();
+        s.Now += restart.RequeueAfter!.Value;
+        s.Step();
+        Assert.Equal(2, s.Pods.Count(p => p.Stage == "pretrain"));
+        s.SetPods("pretrain", ObservedPodPhase.Running);
+        s.Step();
+
+        Assert.Equal(JobPhase.Running, s.Status.Phase);
+        Assert.Equal((2L, 2), (s.Status.Topology!.Nodes, s.Status.Stage!.StartedWith!.Parallelism.Dp));
+    }
+
+    [Fact]
     public void Removing_the_running_stage_from_the_spec_is_refused_and_the_gang_keeps_running()
     {
         var s = new LifecycleScenario();
