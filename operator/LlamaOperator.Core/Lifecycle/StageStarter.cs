@@ -19,7 +19,6 @@ internal static class StageStarter
             Type = stage.Type,
             SequenceLength = stage.SequenceLengths[lengthIndex],
             LengthIndex = stage.Type == StageType.LongContext ? lengthIndex : null,
-            Tokens = 0,
             StartTime = context.Now,
             StartedWith = context.Observation.Job.Spec.Stages.FirstOrDefault(s => s.Name == stage.Name) is { } spec ? RunningStagePin.Clone(spec) : null,
         };

@@ -99,6 +99,24 @@ public class HappyPathTests
     }
 
     [Fact]
+    public void An_operator_that_crashed_after_a_stage_transition_but_before_its_status_write_converges_without_duplicates()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        s.Commit("pretrain", 0, 489, stageEnd: true);
+        s.SetPods("pretrain", ObservedPodPhase.Succeeded);
+        var stored = s.Job.Status;
+
+        s.Step(); // the writes reach the API server, the status write does not
+        s.Job.Status = stored;
+        var again = s.Decide();
+
+        Assert.Empty(again.Actions);
+        Assert.Equal((JobPhase.Scheduling, "long"), (s.Status.Phase!.Value, s.Status.Stage!.Name));
+        Assert.Equal(2, s.Pods.Count(p => p.Stage == "long"));
+    }
+
+    [Fact]
     public void A_stage_end_checkpoint_alone_does_not_finish_the_stage_while_the_gang_still_runs()
     {
         var s = new LifecycleScenario();
