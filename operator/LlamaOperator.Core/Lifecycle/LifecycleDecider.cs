@@ -48,6 +48,11 @@ public static class LifecycleDecider
             return;
         }
 
+        if (context.Status.Stage is null && context.Phase is JobPhase.Scheduling or JobPhase.Running or JobPhase.Restarting or JobPhase.Averaging)
+        {
+            context.Status.Phase = JobPhase.Pending; // a status that lost its stage (edited by hand): start over from the first stage
+        }
+
         if (context.Status.Stage is { } running && StageStarter.Current(context) is null)
         {
             context.SetCondition(ConditionTypes.SpecRejected, true, "RunningStageRemoved", $"spec.stages no longer has the running stage {running.Name}; it is kept until it is restored");

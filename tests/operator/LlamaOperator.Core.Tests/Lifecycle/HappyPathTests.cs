@@ -148,6 +148,18 @@ public class HappyPathTests
     }
 
     [Fact]
+    public void A_status_without_its_stage_starts_over_from_the_first_stage()
+    {
+        var s = new LifecycleScenario();
+        s.Job.Status = new LlamaTrainingJobStatus { Phase = JobPhase.Running };
+
+        var decision = s.Step();
+
+        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null)], decision.Actions);
+        Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
+    }
+
+    [Fact]
     public void A_job_being_deleted_gets_no_actions_and_an_unchanged_status()
     {
         var s = new LifecycleScenario();
