@@ -117,6 +117,27 @@ public class HappyPathTests
     }
 
     [Fact]
+    public void A_failed_averaging_pod_fails_the_job_with_its_exit_code()
+    {
+        var s = new LifecycleScenario();
+        s.Job.Spec.Stages.RemoveRange(0, 2);
+        s.Job.Spec.Stages[0].Parallelism.Dp = 2;
+        s.Step();
+        s.SetPods("anneal", ObservedPodPhase.Running);
+        s.Step();
+        s.Commit("anneal", 0, 49, stageEnd: true);
+        s.SetPods("anneal", ObservedPodPhase.Succeeded);
+        s.Step();
+        s.AveragingPod = s.AveragingPod! with { Phase = ObservedPodPhase.Failed, ExitCode = 1, TerminationReason = "Error" };
+
+        s.Step();
+
+        Assert.Equal(JobPhase.Failed, s.Status.Phase);
+        var failed = s.Status.Conditions!.Single(c => c.Type == ConditionTypes.Failed);
+        Assert.Equal(("AveragingFailed", "the averaging pod tiny-average exited with code 1 (Error)"), (failed.Reason, failed.Message));
+    }
+
+    [Fact]
     public void A_stage_end_checkpoint_alone_does_not_finish_the_stage_while_the_gang_still_runs()
     {
         var s = new LifecycleScenario();
