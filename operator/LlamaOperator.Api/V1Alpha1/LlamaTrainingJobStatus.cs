@@ -74,6 +74,9 @@ public sealed class StageStatus
 
     [Description("When the stage (or length) started.")]
     public DateTime? StartTime { get; set; }
+
+    [Description("The stage's spec as it was when the stage started: edits of the running stage never reach its gang (restarts included); edits of the stage list apply from the next stage.")]
+    public StageSpec? StartedWith { get; set; }
 }
 
 [Description("Training progress.")]

@@ -1,0 +1,21 @@
+namespace LlamaOperator.Core.Lifecycle;
+
+/// <summary>The job's condition types.</summary>
+public static class ConditionTypes
+{
+    /// <summary>The whole gang of the current stage is running.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>The job is moving towards completion (False once suspended or finished).</summary>
+    public const string Progressing = "Progressing";
+
+    public const string Suspended = "Suspended";
+    public const string Complete = "Complete";
+    public const string Failed = "Failed";
+
+    /// <summary>The current spec is invalid; the job keeps running on what it was started with.</summary>
+    public const string SpecRejected = "SpecRejected";
+
+    /// <summary>False when a LongContext length missed its gate and the spec said to continue anyway.</summary>
+    public const string GatePassed = "GatePassed";
+}

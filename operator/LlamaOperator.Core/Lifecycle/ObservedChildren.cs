@@ -1,0 +1,22 @@
+namespace LlamaOperator.Core.Lifecycle;
+
+/// <summary>The objects the job owns, as the cache shows them: trainer pods (any stage), the per-stage objects, the averaging pod.</summary>
+public sealed record ObservedChildren(
+    IReadOnlyList<ObservedPod> Pods,
+    IReadOnlyList<ObservedStageObjects> StageObjects,
+    ObservedPod? AveragingPod)
+{
+    public static ObservedChildren None { get; } = new([], [], null);
+
+    public IEnumerable<ObservedPod> PodsOf(string stage) => Pods.Where(p => p.Stage == stage);
+
+    public ObservedStageObjects? ObjectsOf(string stage) => StageObjects.FirstOrDefault(o => o.Stage == stage);
+}
+
+/// <summary>Which of a stage's non-pod objects exist (headless Service, ConfigMap, PodGroup).</summary>
+public sealed record ObservedStageObjects(string Stage, bool Service, bool ConfigMap, bool PodGroup)
+{
+    public bool Complete => Service && ConfigMap && PodGroup;
+
+    public bool Any => Service || ConfigMap || PodGroup;
+}

@@ -1,0 +1,32 @@
+namespace LlamaOperator.Core.Lifecycle;
+
+/// <summary>
+/// What the trainer wrote to storage, mapped by the I/O shell from its heartbeat and checkpoint manifests:
+/// the last heartbeat, the newest committed checkpoint, and the final (averaged) model once written.
+/// </summary>
+public sealed record ObservedProgress(ObservedHeartbeat? Heartbeat, CommittedCheckpoint? Checkpoint, string? FinalModelUri)
+{
+    public static ObservedProgress None { get; } = new(null, null, null);
+}
+
+/// <summary>The trainer's last heartbeat: job-wide step and tokens, loss, throughput, when and in which state.</summary>
+public sealed record ObservedHeartbeat(long Step, long Tokens, DateTime Time, string State, double? Loss = null, double? TokensPerSecond = null);
+
+/// <summary>
+/// A committed checkpoint. StageEnd marks the checkpoint taken when the stage (for LongContext: the length at
+/// LengthIndex) used up its token budget; Evals holds the gate's evaluation results taken with it.
+/// </summary>
+public sealed record CommittedCheckpoint(
+    string Id,
+    string Uri,
+    string Stage,
+    int StageIndex,
+    int LengthIndex,
+    long Step,
+    long Tokens,
+    bool StageEnd,
+    DateTime? Time = null,
+    CheckpointEvals? Evals = null);
+
+/// <summary>Eval results in a manifest: short-context loss, its pre-long-context baseline, needle accuracy by context length.</summary>
+public sealed record CheckpointEvals(double? ShortContextLoss, double? BaselineShortContextLoss, IReadOnlyDictionary<int, double> NeedleAccuracy);
