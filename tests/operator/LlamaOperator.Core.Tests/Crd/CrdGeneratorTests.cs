@@ -1,5 +1,6 @@
 using k8s.Models;
 using LlamaOperator.Core.Crd;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.Core.Tests.Crd;
 
@@ -16,7 +17,7 @@ public class CrdGeneratorTests
     [Fact]
     public void Checked_in_crd_matches_the_api_types()
     {
-        var path = Path.Combine(RepositoryRoot.Path, "crds", CrdGenerator.FileName);
+        var path = Path.Combine(RepoRoot.Find(), "crds", CrdGenerator.FileName);
         var checkedIn = File.Exists(path) ? File.ReadAllText(path) : "(missing)";
         Assert.True(
             checkedIn == CrdGenerator.GenerateYaml(),

@@ -4,6 +4,7 @@ using Json.Schema;
 using k8s;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Core.Crd;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.Core.Tests.Crd;
 
@@ -16,7 +17,7 @@ public class CrdSchemaValidationTests
         new BuildOptions { Dialect = Dialect.Draft07.With([], allowUnknownKeywords: true) });
 
     private static JsonNode Example() =>
-        JsonNode.Parse(ApiJson.Serialize(ManifestReader.ReadFile(Path.Combine(RepositoryRoot.Path, "examples", "llama3-405b.yaml"))))!;
+        JsonNode.Parse(ApiJson.Serialize(ManifestReader.ReadFile(Path.Combine(RepoRoot.Find(), "examples", "llama3-405b.yaml"))))!;
 
     private static bool IsValid(JsonNode manifest) => Schema.Evaluate(JsonSerializer.SerializeToElement(manifest)).IsValid;
 

@@ -1,6 +1,7 @@
 using LlamaOperator.Api.Schema;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Docs;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.Core.Tests.Docs;
 
@@ -11,7 +12,7 @@ public class ApiReferenceWriterTests
     [Fact]
     public void Checked_in_reference_matches_the_api_types()
     {
-        var path = Path.Combine(RepositoryRoot.Path, ApiReferenceWriter.RelativePath);
+        var path = Path.Combine(RepoRoot.Find(), ApiReferenceWriter.RelativePath);
         var checkedIn = File.Exists(path) ? File.ReadAllText(path) : "(missing)";
         Assert.True(
             checkedIn == Reference,

@@ -1,5 +1,6 @@
 using LlamaOperator.Api.Validation;
 using LlamaOperator.Core.Validation;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.Core.Tests.Validation;
 
@@ -61,7 +62,7 @@ public class ManifestValidationTests
     [Fact]
     public void Shipped_examples_are_valid()
     {
-        var examples = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "examples"), "*.yaml");
+        var examples = Directory.GetFiles(Path.Combine(RepoRoot.Find(), "examples"), "*.yaml");
         Assert.NotEmpty(examples);
         Assert.All(examples, file => Assert.DoesNotContain(ManifestValidation.CheckFile(file), f => f.Severity == Severity.Error));
     }
