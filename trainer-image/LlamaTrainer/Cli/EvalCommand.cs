@@ -30,7 +30,7 @@ internal static class EvalCommand
         var checkpointId = new Option<string?>("--checkpoint") { Description = "Checkpoint id (default: the newest valid one)" };
         var dataRoot = new Option<string?>("--data-root") { Description = "Folder for relative data paths (default: the manifest's folder)" };
         var shortContext = new Option<int>("--short-context") { Description = "Sequence length of the held-out loss", DefaultValueFactory = _ => 256 };
-        var maxBatches = new Option<int>("--max-batches") { Description = "Held-out batches of 8 sequences to evaluate at most", DefaultValueFactory = _ => 16 };
+        var maxBatches = new Option<int>("--max-batches") { Description = "Held-out batches of 8 sequences to evaluate at most", DefaultValueFactory = _ => CheckpointEvaluator.DefaultMaxBatches };
         var needleLengths = new Option<int[]>("--needle-lengths") { Description = "Context lengths of the needle-in-a-haystack probes", AllowMultipleArgumentsPerToken = true };
         var needleDepths = new Option<int>("--needle-depths") { Description = "Probes (depths from 0 to 1) per length", DefaultValueFactory = _ => 5 };
         var output = new Option<FileInfo?>("--output") { Description = "Also write the results as JSON to this file" };
@@ -63,8 +63,8 @@ internal static class EvalCommand
                 }
                 model.to(device.Device, device.DType);
 
-                var evals = await EvaluateAsync(manifest, model, device, parse.GetValue(dataRoot) ?? folder, parse.GetValue(shortContext), parse.GetValue(maxBatches),
-                    parse.GetValue(needleLengths) ?? [], parse.GetValue(needleDepths), log, cancellationToken);
+                var evaluator = await CheckpointEvaluator.OpenAsync(manifest, parse.GetValue(dataRoot) ?? folder, device.Device, parse.GetValue(maxBatches), log, cancellationToken);
+                var evals = evaluator.Evaluate(model, parse.GetValue(shortContext), parse.GetValue(needleLengths) ?? [], parse.GetValue(needleDepths), baseline: null);
 
                 var json = JsonSerializer.SerializeToUtf8Bytes(evals, StoredJson.Options);
                 await objects.PutAsync($"{EvalsFolder}/{loaded.Manifest.Id}.json", new MemoryStream(json), cancellationToken);
@@ -79,20 +79,5 @@ internal static class EvalCommand
             });
         });
         return command;
-    }
-
-    private static async Task<CheckpointEvals> EvaluateAsync(LlamaTrainingJob job, LlamaTransformer model, ComputeDevice device, string dataRoot, int shortContext, int maxBatches,
-        int[] needleLengths, int depths, ILogger log, CancellationToken cancellationToken)
-    {
-        var evalUri = job.Spec.Data.EvalUri ?? job.Spec.Data.Sources[0].Uri;
-        var heldOut = await HeldOutSet.LoadAsync(ObjectStores.Open(JobLocations.DataUri(evalUri, dataRoot)), cancellationToken);
-        var (loss, targets) = HeldOutLoss.Compute(model, heldOut.Batches(8, shortContext).Take(maxBatches), device.Device);
-        log.Information("Held-out loss {Loss:F4} over {Targets} targets of {Source} at length {Length}", loss, targets, heldOut.Source, shortContext);
-
-        var tokenizer = job.Spec.Tokenizer is { Kind: TokenizerKind.Llama3, Uri: { } uri } ? TextTokenizer.Llama3(uri) : TextTokenizer.Cl100kBase();
-        var needles = needleLengths
-            .Select(length => new NeedleResult(length, NeedleEvaluation.Accuracy(model, (l, depth, seed) => NeedleInHaystack.Build(tokenizer, l, depth, seed), length, depths, device.Device), depths))
-            .ToList();
-        return new CheckpointEvals { ShortContextLoss = loss, ShortContextLength = shortContext, Needle = needles };
     }
 }

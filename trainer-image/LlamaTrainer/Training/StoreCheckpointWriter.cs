@@ -5,9 +5,10 @@ namespace LlamaTrainer.Training;
 
 /// <summary>
 /// Commits the trainer's shards with a manifest (position, metrics, data cursor) to the job's checkpoint store, then
-/// prunes to the newest <paramref name="keep"/> (stage-end checkpoints are never pruned by the store).
+/// prunes to the newest <paramref name="keep"/> (stage-end checkpoints are never pruned by the store). A stage-end
+/// manifest carries <paramref name="stageEndEvals"/>' results, taken before the commit since a manifest is immutable.
 /// </summary>
-public sealed class StoreCheckpointWriter(CheckpointStore store, int keep) : ICheckpointWriter
+public sealed class StoreCheckpointWriter(CheckpointStore store, int keep, Func<Trainer, CheckpointEvals?>? stageEndEvals = null) : ICheckpointWriter
 {
     public async Task SaveAsync(Trainer trainer, bool stageEnd, StepMetrics? latest, CancellationToken cancellationToken)
     {
@@ -24,6 +25,7 @@ public sealed class StoreCheckpointWriter(CheckpointStore store, int keep) : ICh
             StageEnd = stageEnd,
             Metrics = new TrainingMetrics(latest?.Loss ?? double.NaN, latest?.LearningRate ?? 0, latest?.TokensPerSecond ?? 0, latest?.Mfu),
             DataCursor = trainer.Data.SaveCursor(),
+            Evals = stageEnd ? stageEndEvals?.Invoke(trainer) : null,
         };
         var shards = TrainerCheckpoint.ShardNames
             .Select(name => new CheckpointShard(name, (stream, _) =>

@@ -1,4 +1,5 @@
 using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Evaluation;
 using LlamaTrainer.Job;
 using LlamaTrainer.Metrics;
 using LlamaTrainer.Model;
@@ -71,7 +72,9 @@ public static class TrainJob
 
         var interval = job.Spec.Checkpoint.IntervalSteps ?? 500;
         var keep = job.Spec.Checkpoint.Keep ?? 3;
-        var run = new TrainingRun(trainer, new StoreCheckpointWriter(checkpoints, keep), interval, sinks, options.PeakFlopsPerSecond, log);
+        var gateEvals = await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, log, CancellationToken.None);
+        gateEvals?.RecordBaseline(trainer);
+        var run = new TrainingRun(trainer, new StoreCheckpointWriter(checkpoints, keep, gateEvals is null ? null : gateEvals.AtStageEnd), interval, sinks, options.PeakFlopsPerSecond, log);
         var outcome = await run.RunAsync(stop);
 
         if (outcome == RunOutcome.Interrupted)
