@@ -50,6 +50,34 @@ public class TrainerTests
     }
 
     [Fact]
+    public async Task The_gate_baseline_survives_a_resume_of_the_same_stage_and_is_dropped_in_the_next_stage()
+    {
+        var config = TinyConfigs.Gqa();
+        var stage = TrainerFactory.Stage();
+        var shards = new Dictionary<string, byte[]>();
+        using (var first = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize)))
+        {
+            first.State = first.State with { BaselineShortContextLoss = 4.25 };
+            first.Step();
+            foreach (var name in TrainerCheckpoint.ShardNames)
+            {
+                using var buffer = new MemoryStream();
+                TrainerCheckpoint.Write(first, name, buffer);
+                shards[name] = buffer.ToArray();
+            }
+        }
+        Task<Stream> Open(string name, CancellationToken _) => Task.FromResult<Stream>(new MemoryStream(shards[name]));
+
+        using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize));
+        await TrainerCheckpoint.RestoreAsync(resumed, Open);
+        using var next = TrainerFactory.Create(config, stage with { Name = "next", StageIndex = 1 }, new SyntheticBatchSource(config.VocabSize));
+        await TrainerCheckpoint.RestoreAsync(next, Open);
+
+        Assert.Equal(4.25, resumed.State.BaselineShortContextLoss);
+        Assert.Null(next.State.BaselineShortContextLoss);
+    }
+
+    [Fact]
     public void Gradient_accumulation_over_micro_batches_gives_the_update_of_one_big_batch()
     {
         var config = TinyConfigs.Gqa();
