@@ -78,6 +78,12 @@ public static class TrainerCheckpoint
             using var rng = tensor(saved.RngState, ScalarType.Byte);
             set_rng_state(rng);
         }
+        else if (saved.Stage == trainer.Stage.Name)
+        {
+            // The next length of a LongContext stage: short-context recovery is judged against the loss from before
+            // the whole long-context stage (Llama 3: "fully recovered"), so the baseline carries over.
+            trainer.State = saved.State.NextStage() with { BaselineShortContextLoss = saved.State.BaselineShortContextLoss };
+        }
         else
         {
             trainer.State = saved.State.NextStage();

@@ -50,7 +50,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public async Task The_gate_baseline_survives_a_resume_of_the_same_stage_and_is_dropped_in_the_next_stage()
+    public async Task The_gate_baseline_survives_a_resume_and_the_next_length_of_the_stage_and_is_dropped_in_the_next_stage()
     {
         var config = TinyConfigs.Gqa();
         var stage = TrainerFactory.Stage();
@@ -70,10 +70,13 @@ public class TrainerTests
 
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize));
         await TrainerCheckpoint.RestoreAsync(resumed, Open);
+        using var nextLength = TrainerFactory.Create(config, stage with { LengthIndex = (stage.LengthIndex ?? 0) + 1 }, new SyntheticBatchSource(config.VocabSize));
+        await TrainerCheckpoint.RestoreAsync(nextLength, Open);
         using var next = TrainerFactory.Create(config, stage with { Name = "next", StageIndex = 1 }, new SyntheticBatchSource(config.VocabSize));
         await TrainerCheckpoint.RestoreAsync(next, Open);
 
         Assert.Equal(4.25, resumed.State.BaselineShortContextLoss);
+        Assert.Equal((4.25, 0L), (nextLength.State.BaselineShortContextLoss, nextLength.State.StageTokens));
         Assert.Null(next.State.BaselineShortContextLoss);
     }
 
