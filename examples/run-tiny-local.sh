@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole tiny recipe of examples/tiny-local.yaml on this machine's CPU with the trainer alone, stage by
-# stage, in the order the operator runs it: prepare data -> pretrain -> each long-context length (+ eval for the
-# gate) -> anneal -> average the annealing checkpoints into the final model. Re-running resumes where it stopped.
+# stage, in the order the operator runs it: prepare data -> pretrain -> each long-context length (its stage-end
+# checkpoint carries the gate evals) -> anneal -> average the annealing checkpoints into the final model.
+# Re-running resumes where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=examples/tiny-local.yaml
@@ -16,11 +17,8 @@ if [ ! -f "$work/data/general/index.json" ]; then
 fi
 
 "${train[@]}" train --job "$job" --stage pretrain --metrics-dir "$work/metrics/pretrain"
-"${train[@]}" eval --job "$job" --short-context 128 --output "$work/evals/pretrain.json"
 for i in 0 1; do
   "${train[@]}" train --job "$job" --stage long-context --length-index "$i" --metrics-dir "$work/metrics/long-context-$i"
-  len=$(( i == 0 ? 256 : 512 ))
-  "${train[@]}" eval --job "$job" --short-context 128 --needle-lengths "$len" --needle-depths 3 --output "$work/evals/long-context-$i.json"
 done
 "${train[@]}" train --job "$job" --stage anneal --metrics-dir "$work/metrics/anneal"
 "${train[@]}" average --job "$job" --stage anneal
