@@ -1,27 +1,11 @@
 using System.CommandLine;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.Cli.Tests.Commands;
 
 public sealed class ValidateCommandTests : IDisposable
 {
-    private const string Manifest = """
-        apiVersion: llamaoperator.dev/v1alpha1
-        kind: LlamaTrainingJob
-        metadata: {name: demo}
-        spec:
-          model: {preset: tiny}
-          data:
-            sources: [{name: general, uri: /data, weight: 1}]
-          cluster: {image: img, gpusPerNode: 2}
-          checkpoint: {storage: {local: {path: /ckpt}}}
-          stages:
-            - name: pretrain
-              type: Pretrain
-              tokens: 65536
-              sequenceLength: 256
-              batchTokens: 4096
-              parallelism: {tp: 2}
-        """;
+    private const string Manifest = SampleManifests.Minimal;
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("llamaop-validate-");
 

@@ -6,24 +6,7 @@ namespace LlamaOperator.Core.Tests.Validation;
 
 public class ManifestValidationTests
 {
-    private const string Manifest = """
-        apiVersion: llamaoperator.dev/v1alpha1
-        kind: LlamaTrainingJob
-        metadata: {name: demo}
-        spec:
-          model: {preset: tiny}
-          data:
-            sources: [{name: general, uri: /data, weight: 1}]
-          cluster: {image: img, gpusPerNode: 2}
-          checkpoint: {storage: {local: {path: /ckpt}}}
-          stages:
-            - name: pretrain
-              type: Pretrain
-              tokens: 65536
-              sequenceLength: 256
-              batchTokens: 4096
-              parallelism: {tp: 2}
-        """;
+    private const string Manifest = SampleManifests.Minimal;
 
     [Fact]
     public void Valid_manifest_has_no_findings()
