@@ -96,7 +96,7 @@ public sealed class DevCluster : IAsyncDisposable
         if (options.EnableKubelet)
         {
             var launcher = new ContainerLauncher(new ImageMap(options.ImageMap, options.CommandMap), store);
-            kubelet = new ProcessKubelet(store, logs, launcher, Path.Combine(workDirectory, "pods"), options.RestartBackoffCap, time, options.Logger);
+            kubelet = new ProcessKubelet(store, logs, new PodVolumes(store), launcher, Path.Combine(workDirectory, "pods"), options.RestartBackoffCap, time, options.Logger);
             loops.Add(ControllerLoop.Run("kubelet", store.Subscribe(), kubelet.Handle, options.Logger, stop.Token));
         }
         var server = await ApiServer.StartAsync(store, registry, logs, time, options.WatchTimeout, options.Port, cancellationToken);

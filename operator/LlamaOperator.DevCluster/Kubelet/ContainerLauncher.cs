@@ -9,11 +9,12 @@ namespace LlamaOperator.DevCluster.Kubelet;
 /// Resolves a pod's containers to host processes: argv through the image map, env from plain
 /// values, fieldRef (metadata.name/namespace/uid/labels/annotations, spec.nodeName, status.podIP
 /// and hostIP = 127.0.0.1), configMapKeyRef and secretKeyRef, with $(VAR) expansion in command,
-/// args and env as the real kubelet does.
+/// args and env as the real kubelet does; then volume mount paths in argv, env and workingDir become the pod's
+/// volume folders (<see cref="MountTable"/>).
 /// </summary>
 public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
 {
-    public LaunchSpec Resolve(JsonObject pod, JsonObject container, string podDirectory)
+    public LaunchSpec Resolve(JsonObject pod, JsonObject container, string podDirectory, IReadOnlyDictionary<string, string> volumeFolders)
     {
         var name = (string?)container["name"] ?? "";
         var image = (string?)container["image"] ?? "";
@@ -32,11 +33,29 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
             }
         }
         env["HOSTNAME"] = Meta.Name(pod);
-        var command = Strings(container["command"]).Select(s => Expand(s, env)).ToList();
-        var args = Strings(container["args"]).Select(s => Expand(s, env)).ToList();
+        var (mounts, mountError) = PodVolumes.MountsOf(container, volumeFolders);
+        if (mountError is not null)
+        {
+            return new LaunchSpec(name, [], env, podDirectory, mountError) { Image = image };
+        }
+        var command = Strings(container["command"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
+        var args = Strings(container["args"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
         var (argv, resolveError) = images.Resolve(image, command, args);
-        var workingDirectory = (string?)container["workingDir"] is { Length: > 0 } dir ? Path.Combine(podDirectory, dir.TrimStart('/')) : podDirectory;
-        return new LaunchSpec(name, argv ?? [], env, workingDirectory, resolveError) { Image = image };
+        foreach (var key in env.Keys.ToList())
+        {
+            env[key] = mounts.Rewrite(env[key]);
+        }
+        return new LaunchSpec(name, argv ?? [], env, WorkingDirectory(container, podDirectory, mounts), resolveError) { Image = image };
+    }
+
+    /// <summary>workingDir inside a mount is that mount's folder; any other workingDir a subfolder of the pod's folder.</summary>
+    private static string WorkingDirectory(JsonObject container, string podDirectory, MountTable mounts)
+    {
+        if ((string?)container["workingDir"] is not { Length: > 0 } dir)
+        {
+            return podDirectory;
+        }
+        return mounts.HostPathOf(dir) ?? Path.Combine(podDirectory, dir.TrimStart('/'));
     }
 
     private (string? Value, string? Error) ValueFrom(JsonObject pod, JsonObject from, string key)

@@ -14,7 +14,7 @@ namespace LlamaOperator.DevCluster.Kubelet;
 /// restartPolicy with a doubling back-off; on deletion sends SIGTERM, waits the grace period, then
 /// SIGKILL, and finally deletes the pod (grace 0), as a real kubelet does.
 /// </summary>
-internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, ContainerLauncher launcher, string podsRoot, TimeSpan backoffCap, TimeProvider time, ILogger logger) : IAsyncDisposable
+internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolumes volumes, ContainerLauncher launcher, string podsRoot, TimeSpan backoffCap, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PodRuntime> _pods = new();
     private readonly CancellationTokenSource _stop = new();
@@ -97,14 +97,19 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, Contain
         Directory.CreateDirectory(directory);
         lock (runtime.Gate)
         {
+            var (folders, volumeError) = volumes.Materialize(pod, directory);
             foreach (var container in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                var spec = launcher.Resolve(pod, container, directory);
+                var spec = volumeError is null
+                    ? launcher.Resolve(pod, container, directory, folders)
+                    : new LaunchSpec((string?)container["name"] ?? "", [], new Dictionary<string, string>(), directory, volumeError) { Image = (string?)container["image"] ?? "" };
                 var run = new ContainerRun(spec, logs.Open(obj.Namespace, obj.Name, spec.Container));
                 runtime.Containers.Add(run);
                 if (spec.Error is not null)
                 {
-                    run.WaitingReason = spec.Error.StartsWith("env ", StringComparison.Ordinal) ? "CreateContainerConfigError" : "ErrImagePull";
+                    run.WaitingReason = spec.Error.StartsWith("env ", StringComparison.Ordinal) || spec.Error.StartsWith("volume", StringComparison.Ordinal)
+                        ? "CreateContainerConfigError"
+                        : "ErrImagePull";
                     run.WaitingMessage = spec.Error;
                     logger.Warning("Pod {Namespace}/{Pod} container {Container} cannot start: {Error}", obj.Namespace, obj.Name, spec.Container, spec.Error);
                 }

@@ -165,4 +165,64 @@ public class KubeletTests(ClusterFixture fixture) : IClassFixture<ClusterFixture
         Assert.Equal("ErrImagePull", waiting.Status.ContainerStatuses.Single().State.Waiting.Reason);
         Assert.Contains("ghcr.io/nobody/unknown:1", waiting.Status.ContainerStatuses.Single().State.Waiting.Message);
     }
+
+    [Fact]
+    public async Task Config_map_volume_is_written_at_its_mount_path_and_the_path_is_rewritten_in_argv_env_and_working_dir()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "job" },
+            Data = new Dictionary<string, string> { ["job.json"] = "{\"stage\":\"pretrain\"}", ["other"] = "x" },
+        }, ns);
+        var pod = ShellPod("mounted", "cat /etc/llamaop/job.json; echo; cat \"$JOB\"; echo; cat ./other; echo; ls /scratch; touch /scratch/written", env: [new V1EnvVar { Name = "JOB", Value = "/etc/llamaop/job.json" }]);
+        pod.Spec.Volumes =
+        [
+            new V1Volume { Name = "job-config", ConfigMap = new V1ConfigMapVolumeSource { Name = "job" } },
+            new V1Volume { Name = "scratch", EmptyDir = new V1EmptyDirVolumeSource() },
+        ];
+        pod.Spec.Containers[0].VolumeMounts =
+        [
+            new V1VolumeMount { Name = "job-config", MountPath = "/etc/llamaop", ReadOnlyProperty = true },
+            new V1VolumeMount { Name = "scratch", MountPath = "/scratch" },
+        ];
+        pod.Spec.Containers[0].WorkingDir = "/etc/llamaop";
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+        await WaitFor(ns, "mounted", p => p.Status.Phase is "Succeeded" or "Failed", "pod finished");
+        var lines = (await Logs(ns, "mounted")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["{\"stage\":\"pretrain\"}", "{\"stage\":\"pretrain\"}", "x"], lines);
+        var podDirectory = Directory.GetDirectories(Path.Combine(fixture.Cluster.WorkDirectory, "pods", ns)).Single();
+        Assert.True(File.Exists(Path.Combine(podDirectory, "volumes", "scratch", "written")));
+    }
+
+    [Fact]
+    public async Task Config_map_items_choose_keys_paths_and_modes()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "scripts" },
+            Data = new Dictionary<string, string> { ["run"] = "#!/bin/sh\necho from-script", ["unused"] = "no" },
+        }, ns);
+        var pod = ShellPod("items", "/opt/bin/tools/run.sh; ls /opt/bin");
+        pod.Spec.Volumes = [new V1Volume { Name = "s", ConfigMap = new V1ConfigMapVolumeSource { Name = "scripts", Items = [new V1KeyToPath { Key = "run", Path = "tools/run.sh", Mode = 493 }] } }];
+        pod.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "s", MountPath = "/opt/bin" }];
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+        var done = await WaitFor(ns, "items", p => p.Status.Phase is "Succeeded" or "Failed", "pod finished");
+        Assert.Equal("Succeeded", done.Status.Phase);
+        Assert.Equal("from-script\ntools\n", await Logs(ns, "items"));
+    }
+
+    [Fact]
+    public async Task Missing_config_map_keeps_the_container_waiting_with_a_message_naming_the_volume()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var pod = ShellPod("nocm", "true");
+        pod.Spec.Volumes = [new V1Volume { Name = "job-config", ConfigMap = new V1ConfigMapVolumeSource { Name = "absent" } }];
+        pod.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "job-config", MountPath = "/etc/llamaop" }];
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+        var waiting = await WaitFor(ns, "nocm", p => p.Status.ContainerStatuses?.SingleOrDefault()?.State.Waiting is not null, "container waiting");
+        Assert.Equal("CreateContainerConfigError", waiting.Status.ContainerStatuses.Single().State.Waiting.Reason);
+        Assert.Equal("volume job-config: configmap \"absent\" not found", waiting.Status.ContainerStatuses.Single().State.Waiting.Message);
+    }
 }
