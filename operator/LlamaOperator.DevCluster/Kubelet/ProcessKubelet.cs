@@ -128,14 +128,23 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
     private void Launch(PodRuntime runtime, ContainerRun run)
     {
         Directory.CreateDirectory(run.Spec.WorkingDirectory);
-        var info = new ProcessStartInfo(run.Spec.Argv[0])
+        var now = time.GetUtcNow();
+        var path = run.Spec.Environment.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH");
+        var (argv, notFound) = ProcessSession.Command(run.Spec.Argv, path, run.Spec.WorkingDirectory);
+        if (argv is null)
+        {
+            run.Log.Append(notFound!);
+            Exited(runtime, run, 128, "StartError", now, notFound);
+            return;
+        }
+        var info = new ProcessStartInfo(argv[0])
         {
             WorkingDirectory = run.Spec.WorkingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in run.Spec.Argv.Skip(1))
+        foreach (var arg in argv.Skip(1))
         {
             info.ArgumentList.Add(arg);
         }
@@ -147,7 +156,6 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
-        var now = time.GetUtcNow();
         try
         {
             process.Start();

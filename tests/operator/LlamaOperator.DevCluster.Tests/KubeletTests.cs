@@ -225,4 +225,29 @@ public class KubeletTests(ClusterFixture fixture) : IClassFixture<ClusterFixture
         Assert.Equal("CreateContainerConfigError", waiting.Status.ContainerStatuses.Single().State.Waiting.Reason);
         Assert.Equal("volume job-config: configmap \"absent\" not found", waiting.Status.ContainerStatuses.Single().State.Waiting.Message);
     }
+
+    [Fact]
+    public async Task Pod_process_leads_its_own_session_so_a_terminal_ctrl_c_does_not_reach_it()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedPodAsync(ShellPod("session", "read -r _ _ _ _ _ sid _ < /proc/$$/stat; echo $$ $sid"), ns);
+        await WaitFor(ns, "session", p => p.Status.Phase is "Succeeded" or "Failed", "pod finished");
+        var ids = (await Logs(ns, "session")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(ids[0], ids[1]);
+        Assert.NotEqual(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[1]);
+    }
+
+    [Fact]
+    public async Task Missing_executable_fails_the_container_with_start_error()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var pod = ShellPod("noexe", "");
+        pod.Spec.Containers[0].Command = ["no-such-program-here", "--flag"];
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+        var failed = await WaitFor(ns, "noexe", p => p.Status.Phase == "Failed", "pod Failed");
+        var terminated = failed.Status.ContainerStatuses.Single().State.Terminated;
+        Assert.Equal("StartError", terminated.Reason);
+        Assert.Equal(128, terminated.ExitCode);
+        Assert.Contains("\"no-such-program-here\": executable file not found in $PATH", terminated.Message);
+    }
 }
