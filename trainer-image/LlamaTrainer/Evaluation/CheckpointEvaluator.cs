@@ -27,8 +27,7 @@ public sealed class CheckpointEvaluator(HeldOutSet heldOut, TextTokenizer tokeni
     {
         var evalUri = job.Spec.Data.EvalUri ?? job.Spec.Data.Sources[0].Uri;
         var heldOut = await HeldOutSet.LoadAsync(ObjectStores.Open(JobLocations.DataUri(evalUri, dataRoot)), cancellationToken);
-        var tokenizer = job.Spec.Tokenizer is { Kind: TokenizerKind.Llama3, Uri: { } uri } ? TextTokenizer.Llama3(uri) : TextTokenizer.Cl100kBase();
-        return new CheckpointEvaluator(heldOut, tokenizer, device, maxBatches, log);
+        return new CheckpointEvaluator(heldOut, JobTokenizer.Load(job, dataRoot), device, maxBatches, log);
     }
 
     public double ShortContextLoss(LlamaTransformer model, int shortContext)
