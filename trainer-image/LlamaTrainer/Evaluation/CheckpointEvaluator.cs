@@ -22,9 +22,10 @@ public sealed class CheckpointEvaluator(HeldOutSet heldOut, TextTokenizer tokeni
 
     public const int DefaultMaxBatches = 16;
 
-    /// <summary>Loads the job's held-out set (spec.data.evalUri, else the first source) and its tokenizer.</summary>
+    /// <summary>Loads the job's held-out set (spec.data.evalUri, else the first source, prepared from prepareFrom if need be) and its tokenizer.</summary>
     public static async Task<CheckpointEvaluator> OpenAsync(LlamaTrainingJob job, string dataRoot, Device device, int maxBatches, ILogger log, CancellationToken cancellationToken)
     {
+        await JobDataPreparation.EnsurePreparedAsync(job, dataRoot, log, cancellationToken);
         var evalUri = job.Spec.Data.EvalUri ?? job.Spec.Data.Sources[0].Uri;
         var heldOut = await HeldOutSet.LoadAsync(ObjectStores.Open(JobLocations.DataUri(evalUri, dataRoot)), cancellationToken);
         return new CheckpointEvaluator(heldOut, JobTokenizer.Load(job, dataRoot), device, maxBatches, log);
