@@ -17,6 +17,7 @@ public static class JobDefaults
     public const string ModelPreset = "llama3-8b";
     public const TokenizerKind Tokenizer = TokenizerKind.Cl100kBase;
     public const long DataSeed = 1234;
+    public const int HeldOutDocuments = 0;
     public const int CheckpointIntervalSteps = 500;
     public const int CheckpointKeep = 3;
     public const string SecretKey = "connectionString";
@@ -66,6 +67,7 @@ public static class JobDefaults
     {
         TokenizerKind.Cl100kBase => ModelPresets.Cl100kVocabSize,
         TokenizerKind.Llama3 => ModelPresets.Llama3VocabSize,
+        TokenizerKind.Bytes => ModelPresets.BytesVocabSize,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown tokenizer kind"),
     };
 }

@@ -25,7 +25,7 @@ public static class JobResolver
         var spec = job.Spec;
         var name = job.Metadata.Name!;
         var ns = string.IsNullOrEmpty(job.Metadata.NamespaceProperty) ? JobDefaults.Namespace : job.Metadata.NamespaceProperty;
-        var model = ModelPresets.Resolve(spec.Model)!;
+        var model = JobModel.Resolve(spec)!;
         var tokenizerKind = spec.Tokenizer?.Kind ?? JobDefaults.Tokenizer;
         var data = ResolveData(spec.Data);
         var cluster = ResolveCluster(spec.Cluster);
@@ -54,8 +54,8 @@ public static class JobResolver
 
     private static ResolvedData ResolveData(DataSpec data)
     {
-        var sources = data.Sources.Select(s => new ResolvedDataSource(s.Name, s.Uri, s.Weight)).ToList();
-        return new ResolvedData(sources, data.Seed ?? JobDefaults.DataSeed, data.EvalUri ?? sources[0].Uri);
+        var sources = data.Sources.Select(s => new ResolvedDataSource(s.Name, s.Uri, s.Weight, s.PrepareFrom)).ToList();
+        return new ResolvedData(sources, data.Seed ?? JobDefaults.DataSeed, data.EvalUri ?? sources[0].Uri, data.HeldOutDocuments ?? JobDefaults.HeldOutDocuments);
     }
 
     private static ResolvedCluster ResolveCluster(ClusterSpec cluster)
@@ -129,7 +129,7 @@ public static class JobResolver
 
         var mix = stage.DataMix is null
             ? data.Sources
-            : stage.DataMix.Select(m => new ResolvedDataSource(m.Name, data.Sources.First(s => s.Name == m.Name).Uri, m.Weight)).ToList();
+            : stage.DataMix.Select(m => data.Sources.First(s => s.Name == m.Name) with { Weight = m.Weight }).ToList();
 
         ResolvedGate? gate = null;
         if (stage.Type == StageType.LongContext)

@@ -38,7 +38,16 @@ public static class ModelPresets
     /// <summary>Llama 3 tokenizer: 128,000 BPE ranks + 256 special tokens.</summary>
     public const int Llama3VocabSize = 128_256;
 
+    /// <summary>Byte tokenizer: 256 UTF-8 byte values + the 256 Llama 3 special tokens.</summary>
+    public const int BytesVocabSize = 512;
+
     public const double Llama3RopeTheta = 500_000;
+
+    /// <summary>
+    /// Presets that leave the vocabulary to the tokenizer (their entry in <see cref="All"/> shows the default tokenizer's):
+    /// a tiny model's cost is mostly its output head, so it should be no wider than the tokenizer needs.
+    /// </summary>
+    public static readonly IReadOnlySet<string> VocabularyFromTokenizer = new HashSet<string>(StringComparer.Ordinal) { "tiny" };
 
     public static readonly IReadOnlyDictionary<string, ModelConfig> All = new Dictionary<string, ModelConfig>(StringComparer.Ordinal)
     {
@@ -51,7 +60,8 @@ public static class ModelPresets
     public static IReadOnlyCollection<string> Names => (IReadOnlyCollection<string>)All.Keys;
 
     /// <summary>The preset with the spec's overrides applied, or null when the preset is unknown.</summary>
-    public static ModelConfig? Resolve(ModelSpec spec)
+    /// <param name="tokenizerVocabSize">the vocabulary of the job's tokenizer, for presets in <see cref="VocabularyFromTokenizer"/></param>
+    public static ModelConfig? Resolve(ModelSpec spec, int tokenizerVocabSize)
     {
         if (!All.TryGetValue(spec.Preset, out var preset))
         {
@@ -65,7 +75,7 @@ public static class ModelPresets
             FfnDim = spec.FfnDim ?? preset.FfnDim,
             Heads = spec.Heads ?? preset.Heads,
             KvHeads = spec.KvHeads ?? preset.KvHeads,
-            VocabSize = spec.VocabSize ?? preset.VocabSize,
+            VocabSize = spec.VocabSize ?? (VocabularyFromTokenizer.Contains(spec.Preset) ? tokenizerVocabSize : preset.VocabSize),
             RopeTheta = spec.RopeTheta ?? preset.RopeTheta,
             NormEps = spec.NormEps ?? preset.NormEps,
         };

@@ -30,7 +30,7 @@ public sealed class ModelSpec
     [Minimum(1)]
     public int? KvHeads { get; set; }
 
-    [Description("Vocabulary size; defaults to the preset's, or to the tokenizer's when a preset leaves it open.")]
+    [Description("Vocabulary size; defaults to the preset's, or to the tokenizer's when the preset leaves it open (tiny). At least the tokenizer's.")]
     [Minimum(1)]
     public int? VocabSize { get; set; }
 
@@ -43,10 +43,10 @@ public sealed class ModelSpec
     public double? NormEps { get; set; }
 }
 
-[Description("Tokenizer: cl100k_base (ships with the trainer) or a Llama 3 tokenizer.model the user brings.")]
+[Description("Tokenizer: UTF-8 bytes or cl100k_base (both ship with the trainer), or a Llama 3 tokenizer.model the user brings.")]
 public sealed class TokenizerSpec
 {
-    [Description("Tokenizer kind.")]
+    [Description("Tokenizer kind: Cl100kBase (100,277 ids), Llama3 (128,256 ids) or Bytes (the 256 UTF-8 byte values, then the 256 Llama 3 special tokens: 512 ids; for tiny CPU runs).")]
     [DefaultValueJson("\"Cl100kBase\"")]
     public TokenizerKind Kind { get; set; } = TokenizerKind.Cl100kBase;
 
@@ -58,4 +58,5 @@ public enum TokenizerKind
 {
     Cl100kBase,
     Llama3,
+    Bytes,
 }

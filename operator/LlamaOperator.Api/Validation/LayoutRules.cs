@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaOperator.Api.Validation;
@@ -19,7 +20,7 @@ internal static class LayoutRules
         }
 
         var gpusPerNode = spec.Cluster.GpusPerNode;
-        var model = spec.Model is null ? null : ModelPresets.Resolve(spec.Model);
+        var model = JobModel.Resolve(spec);
         for (var i = 0; i < spec.Stages.Count; i++)
         {
             var stage = spec.Stages[i];

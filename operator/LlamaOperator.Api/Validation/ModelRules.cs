@@ -19,7 +19,7 @@ internal static class ModelRules
             return;
         }
 
-        var model = ModelPresets.Resolve(spec.Model);
+        var model = JobModel.Resolve(spec);
         if (model is null)
         {
             problems.Add(ValidationProblem.Error("spec.model.preset", $"expected one of {string.Join(", ", ModelPresets.Names)}, found '{spec.Model.Preset}'"));
@@ -36,14 +36,13 @@ internal static class ModelRules
             problems.Add(ValidationProblem.Error("spec.model.dim", $"expected a multiple of heads ({model.Heads}), found {model.Dim}"));
         }
 
-        if (Enum.IsDefined(tokenizer?.Kind ?? JobDefaults.Tokenizer))
+        var kind = tokenizer?.Kind ?? JobDefaults.Tokenizer;
+        if (Enum.IsDefined(kind) && model.VocabSize < JobDefaults.TokenizerVocabSize(kind))
         {
-            var kind = tokenizer?.Kind ?? JobDefaults.Tokenizer;
-            var needed = JobDefaults.TokenizerVocabSize(kind);
-            if (model.VocabSize < needed)
-            {
-                problems.Add(ValidationProblem.Error("spec.model.vocabSize", $"expected at least {needed} (the {kind} tokenizer's vocabulary), found {model.VocabSize}"));
-            }
+            var source = spec.Model.VocabSize is null ? $" (the {spec.Model.Preset} preset's)" : "";
+            problems.Add(ValidationProblem.Error(
+                "spec.model.vocabSize",
+                $"expected at least {JobDefaults.TokenizerVocabSize(kind)}, the vocabulary of spec.tokenizer.kind {kind}, found {model.VocabSize}{source}"));
         }
     }
 }

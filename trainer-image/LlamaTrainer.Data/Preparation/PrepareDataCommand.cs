@@ -30,9 +30,9 @@ public static class PrepareDataCommand
         TextTokenizer tokenizer;
         try
         {
-            tokenizer = TextTokenizer.Load(options.TokenizerModelPath);
+            tokenizer = options.TokenizerName is { } name ? TextTokenizer.Named(name, options.TokenizerModelPath) : TextTokenizer.Load(options.TokenizerModelPath);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
         {
             logger.Error("prepare-data: {Error:l}", e.Message);
             return InvalidOptions;

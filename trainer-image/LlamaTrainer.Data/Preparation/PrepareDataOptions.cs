@@ -13,7 +13,10 @@ public sealed record PrepareDataOptions
     /// <summary>Where the source folders are written (a local folder or a blob container prefix).</summary>
     public required IObjectStore Output { get; init; }
 
-    /// <summary>A Llama 3 tokenizer.model; null means cl100k_base.</summary>
+    /// <summary>cl100k_base, bytes or llama3; null means llama3 when <see cref="TokenizerModelPath"/> is set, else cl100k_base.</summary>
+    public string? TokenizerName { get; init; }
+
+    /// <summary>A Llama 3 tokenizer.model.</summary>
     public string? TokenizerModelPath { get; init; }
 
     /// <summary>The JSON Lines field that holds a document's text.</summary>

@@ -2,8 +2,8 @@ using LlamaTrainer.Storage;
 
 namespace LlamaTrainer.Data.Shards;
 
-/// <summary>Writes one split of a source ("train" or "heldout") as numbered shards under the source's folder.</summary>
-public sealed class ShardSetWriter(IObjectStore store, string sourceFolder, string splitName, ShardBuilder builder)
+/// <summary>Writes one split of a source ("train" or "heldout") as numbered shards at the root of the source's store.</summary>
+public sealed class ShardSetWriter(IObjectStore sourceStore, string splitName, ShardBuilder builder)
 {
     private readonly List<ShardEntry> _entries = [];
 
@@ -32,7 +32,7 @@ public sealed class ShardSetWriter(IObjectStore store, string sourceFolder, stri
         var bytes = TokenShardFormat.Write(shard);
         using (var content = new MemoryStream(bytes, writable: false))
         {
-            await store.PutAsync($"{sourceFolder}/{key}", content, cancellationToken).ConfigureAwait(false);
+            await sourceStore.PutAsync(key, content, cancellationToken).ConfigureAwait(false);
         }
 
         _entries.Add(new ShardEntry(key, shard.DocumentCount, shard.Tokens.Length, bytes.Length));

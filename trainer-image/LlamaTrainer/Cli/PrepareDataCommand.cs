@@ -12,6 +12,7 @@ internal static class PrepareDataCommand
     {
         var sources = new Option<string[]>("--source") { Description = "name=path[,path...] (files or folders of .txt/.jsonl); repeat per source", Required = true, AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--output") { Description = "Folder or blob container URL that receives <source>/index.json and shards", Required = true };
+        var tokenizerName = new Option<string?>("--tokenizer") { Description = "cl100k_base, bytes or llama3 (default: llama3 with --tokenizer-model, else cl100k_base)" };
         var tokenizer = new Option<string?>("--tokenizer-model") { Description = "A Llama 3 tokenizer.model; default cl100k_base" };
         var textField = new Option<string>("--text-field") { Description = "JSON Lines field holding the text", DefaultValueFactory = _ => "text" };
         var split = new Option<TextDocumentSplit>("--text-split") { Description = "How .txt files split into documents", DefaultValueFactory = _ => TextDocumentSplit.WholeFile };
@@ -19,7 +20,7 @@ internal static class PrepareDataCommand
         var skipBad = new Option<bool>("--skip-bad-files") { Description = "Report bad files and continue without them" };
 
         var command = new Command("prepare-data", "Tokenize text sources into token shards for training");
-        foreach (var option in new Option[] { sources, output, tokenizer, textField, split, heldOut, skipBad })
+        foreach (var option in new Option[] { sources, output, tokenizerName, tokenizer, textField, split, heldOut, skipBad })
         {
             command.Options.Add(option);
         }
@@ -41,6 +42,7 @@ internal static class PrepareDataCommand
                 {
                     Sources = inputs,
                     Output = ObjectStores.Open(parse.GetValue(output)!),
+                    TokenizerName = parse.GetValue(tokenizerName),
                     TokenizerModelPath = parse.GetValue(tokenizer),
                     TextField = parse.GetValue(textField)!,
                     TextSplit = parse.GetValue(split),

@@ -7,15 +7,25 @@ using Serilog;
 
 namespace LlamaTrainer.Cli;
 
-/// <summary>Opens a job's prepared sources as the mixing sampler; the stage's mix is its override, else the sources' weights.</summary>
+/// <summary>
+/// Opens a job's sources (preparing those with prepareFrom first) as the mixing sampler; the stage's mix is its
+/// override, else the sources' weights.
+/// </summary>
 internal static class TrainingData
 {
     public static async Task<StageData> OpenAsync(LlamaTrainingJob job, string dataRoot, StageSettings stage, CancellationToken cancellationToken)
     {
+        await JobDataPreparation.EnsurePreparedAsync(job, dataRoot, Log.Logger, cancellationToken);
         var sources = job.Spec.Data.Sources
             .Select(s => new SamplerSource(s.Name, ObjectStores.Open(JobLocations.DataUri(s.Uri, dataRoot)), s.Weight))
             .ToList();
         var sampler = await MixedSequenceSampler.OpenAsync(sources, job.Spec.Data.Seed ?? 1234, Log.Logger, cancellationToken);
+
+        if (sampler.TokenizerName != JobTokenizer.Name(job))
+        {
+            throw new InvalidDataException(
+                $"the data was tokenized with {sampler.TokenizerName} but spec.tokenizer.kind is {job.Spec.Tokenizer?.Kind ?? TokenizerKind.Cl100kBase} ({JobTokenizer.Name(job)}); prepare the data again with that tokenizer (a source with prepareFrom is prepared again when its folder is removed)");
+        }
 
         var model = JobManifest.Model(job);
         if (sampler.VocabSize > model.VocabSize)

@@ -22,13 +22,13 @@ public sealed class CheckpointEvaluator(HeldOutSet heldOut, TextTokenizer tokeni
 
     public const int DefaultMaxBatches = 16;
 
-    /// <summary>Loads the job's held-out set (spec.data.evalUri, else the first source) and its tokenizer.</summary>
+    /// <summary>Loads the job's held-out set (spec.data.evalUri, else the first source, prepared from prepareFrom if need be) and its tokenizer.</summary>
     public static async Task<CheckpointEvaluator> OpenAsync(LlamaTrainingJob job, string dataRoot, Device device, int maxBatches, ILogger log, CancellationToken cancellationToken)
     {
+        await JobDataPreparation.EnsurePreparedAsync(job, dataRoot, log, cancellationToken);
         var evalUri = job.Spec.Data.EvalUri ?? job.Spec.Data.Sources[0].Uri;
         var heldOut = await HeldOutSet.LoadAsync(ObjectStores.Open(JobLocations.DataUri(evalUri, dataRoot)), cancellationToken);
-        var tokenizer = job.Spec.Tokenizer is { Kind: TokenizerKind.Llama3, Uri: { } uri } ? TextTokenizer.Llama3(uri) : TextTokenizer.Cl100kBase();
-        return new CheckpointEvaluator(heldOut, tokenizer, device, maxBatches, log);
+        return new CheckpointEvaluator(heldOut, JobTokenizer.Load(job, dataRoot), device, maxBatches, log);
     }
 
     public double ShortContextLoss(LlamaTransformer model, int shortContext)

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Api.Validation;
@@ -36,8 +37,8 @@ public static class JobManifest
         return job;
     }
 
-    /// <summary>The resolved model architecture; errors name spec.model.preset.</summary>
+    /// <summary>The resolved model architecture (the tiny preset's vocabulary follows the tokenizer); errors name spec.model.preset.</summary>
     public static ModelConfig Model(LlamaTrainingJob job) =>
-        ModelPresets.Resolve(job.Spec.Model)
+        JobModel.Resolve(job.Spec)
         ?? throw new InvalidDataException($"spec.model.preset '{job.Spec.Model.Preset}' is unknown; expected one of {string.Join(", ", ModelPresets.Names)}");
 }

@@ -14,6 +14,7 @@ public class DefaultMarkerTests
         ["spec.model.preset"] = j => j.Preset,
         ["spec.tokenizer.kind"] = j => j.Tokenizer.Kind,
         ["spec.data.seed"] = j => j.Data.Seed,
+        ["spec.data.heldOutDocuments"] = j => j.Data.HeldOutDocuments,
         ["spec.cluster.gpusPerNode"] = j => j.Cluster.GpusPerNode,
         ["spec.cluster.gpuMemoryGiB"] = j => j.Cluster.GpuMemoryGiB,
         ["spec.cluster.shmSize"] = j => j.Cluster.ShmSize,

@@ -16,6 +16,49 @@ public class JobResolverTests
         Assert.Equal(ModelPresets.Cl100kVocabSize, resolved.Tokenizer.VocabSize);
     }
 
+    [Theory]
+    [InlineData("tiny", TokenizerKind.Bytes, null, 512)]
+    [InlineData("tiny", TokenizerKind.Cl100kBase, null, 100_277)]
+    [InlineData("tiny", TokenizerKind.Llama3, null, 128_256)]
+    [InlineData("tiny", TokenizerKind.Bytes, 1024, 1024)]
+    [InlineData("llama3-8b", TokenizerKind.Bytes, null, 128_256)]
+    public void The_tiny_preset_takes_the_tokenizers_vocabulary(string preset, TokenizerKind kind, int? vocabSize, int expected)
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Model = new ModelSpec { Preset = preset, VocabSize = vocabSize };
+            s.Tokenizer = new TokenizerSpec { Kind = kind, Uri = kind == TokenizerKind.Llama3 ? "/tok/tokenizer.model" : null };
+            s.Cluster.GpusPerNode = 1;
+            foreach (var stage in s.Stages)
+            {
+                stage.Parallelism = new ParallelismSpec();
+            }
+        });
+
+        var resolved = JobResolver.Resolve(job);
+
+        Assert.Equal(expected, resolved.Model.VocabSize);
+        Assert.Equal(expected, JobModel.Resolve(job.Spec)!.VocabSize);
+    }
+
+    [Fact]
+    public void Prepared_sources_keep_their_raw_file_and_the_held_out_count()
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Data.Sources[1].PrepareFrom = "corpus/code.jsonl";
+            s.Data.HeldOutDocuments = 20;
+            s.Stages[2].DataMix = [new DataMixEntry { Name = "code", Weight = 1 }];
+        });
+
+        var resolved = JobResolver.Resolve(job);
+
+        Assert.Equal(20, resolved.Data.HeldOutDocuments);
+        Assert.Equal([null, "corpus/code.jsonl"], resolved.Data.Sources.Select(s => s.PrepareFrom));
+        Assert.Equal(new ResolvedDataSource("code", "/data/code", 1, "corpus/code.jsonl"), Assert.Single(resolved.Stages[2].DataMix));
+        Assert.Equal(0, JobResolver.Resolve(TestJobs.Valid()).Data.HeldOutDocuments);
+    }
+
     [Fact]
     public void Schedule_kind_follows_the_stage_type_and_lr_comes_from_the_preset()
     {

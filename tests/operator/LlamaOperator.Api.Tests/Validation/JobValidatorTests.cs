@@ -328,6 +328,7 @@ public class JobValidatorTests
         var job = TestJobs.With(s =>
         {
             s.Model.Preset = "tiny";
+            s.Model.VocabSize = 100_277;
             s.Tokenizer = new TokenizerSpec { Kind = TokenizerKind.Llama3, Uri = "/tok/tokenizer.model" };
             s.Cluster.GpusPerNode = 1;
             foreach (var stage in s.Stages)
@@ -335,7 +336,51 @@ public class JobValidatorTests
                 stage.Parallelism = new ParallelismSpec();
             }
         });
-        AssertError(job, "spec.model.vocabSize", "expected at least 128256 (the Llama3 tokenizer's vocabulary), found 100277");
+        AssertError(job, "spec.model.vocabSize", "expected at least 128256, the vocabulary of spec.tokenizer.kind Llama3, found 100277");
+    }
+
+    [Fact]
+    public void Byte_tokenizer_needs_512_ids()
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Model.VocabSize = 300;
+            s.Tokenizer = new TokenizerSpec { Kind = TokenizerKind.Bytes };
+        });
+        AssertError(job, "spec.model.vocabSize", "expected at least 512, the vocabulary of spec.tokenizer.kind Bytes, found 300");
+        Assert.DoesNotContain(JobValidator.Validate(TestJobs.With(s => s.Tokenizer = new TokenizerSpec { Kind = TokenizerKind.Bytes })), p => p.Path == "spec.model.vocabSize");
+    }
+
+    [Theory]
+    [InlineData("", "found an empty string")]
+    [InlineData("s3://bucket/general.jsonl", "expected a local path, file:// URI or http(s):// blob URL, found 's3://bucket/general.jsonl'")]
+    [InlineData("https://a.blob.core.windows.net/c/general.jsonl?sv=1&sig=abc", "without a SAS token")]
+    public void Bad_prepare_from_locations(string location, string message)
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Data.HeldOutDocuments = 10;
+            s.Data.Sources[1].PrepareFrom = location;
+        });
+        AssertError(job, "spec.data.sources[1].prepareFrom", message);
+    }
+
+    [Fact]
+    public void A_gated_job_evaluating_a_prepared_source_needs_held_out_documents()
+    {
+        var job = TestJobs.With(s => s.Data.Sources[0].PrepareFrom = "corpus/general.jsonl");
+
+        AssertError(job, "spec.data.heldOutDocuments", "expected at least 1: the LongContext gate evaluates the held-out split of source 'general'");
+        Assert.Empty(JobValidator.Validate(TestJobs.With(s =>
+        {
+            s.Data.Sources[0].PrepareFrom = "corpus/general.jsonl";
+            s.Data.HeldOutDocuments = 5;
+        })));
+        Assert.Empty(JobValidator.Validate(TestJobs.With(s =>
+        {
+            s.Data.Sources[0].PrepareFrom = "corpus/general.jsonl";
+            s.Data.EvalUri = "/data/eval";
+        })));
     }
 
     // Stages.

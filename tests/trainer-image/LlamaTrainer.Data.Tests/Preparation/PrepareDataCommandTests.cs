@@ -157,6 +157,32 @@ public sealed class PrepareDataCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_byte_tokenizer_is_chosen_by_name()
+    {
+        var jsonl = _folder.Write("multilingual.jsonl", "{\"text\": \"Die Tür ist grün. 門は青い。\"}\n");
+
+        var exit = await Run(o => o with { Sources = [new("multilingual", [jsonl])], TokenizerName = "bytes" });
+
+        Assert.Equal(PrepareDataCommand.Success, exit);
+        var store = _output.Under("multilingual");
+        var index = await ShardIndex.LoadAsync(store);
+        Assert.Equal(("bytes", 512, 256, 257), (index.Tokenizer, index.VocabSize, index.BosId, index.EosId));
+        var document = (await index.LoadShardAsync(store, index.Train.Shards[0])).Document(0).ToArray();
+        Assert.Equal("Die Tür ist grün. 門は青い。", TextTokenizer.Bytes().Decode(document[1..^1]));
+    }
+
+    [Fact]
+    public async Task Unknown_tokenizer_name_is_an_option_error()
+    {
+        var good = _folder.Write("good.txt", "fine text");
+
+        var exit = await Run(o => o with { Sources = [new("general", [good])], TokenizerName = "gpt2" });
+
+        Assert.Equal(PrepareDataCommand.InvalidOptions, exit);
+        Assert.Contains(_log.Messages(LogEventLevel.Error), m => m.Contains("unknown tokenizer 'gpt2'"));
+    }
+
+    [Fact]
     public void Source_values_parse_as_name_equals_paths()
     {
         Assert.Equal(["a.jsonl", "dir"], SourceInput.Parse("math=a.jsonl,dir").Paths);

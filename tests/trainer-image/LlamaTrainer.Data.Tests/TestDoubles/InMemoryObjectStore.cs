@@ -25,7 +25,10 @@ public sealed class InMemoryObjectStore : IObjectStore
 
     public int OpenCount { get; private set; }
 
-    public InMemoryObjectStore Under(string folder) => new(_objects, $"{_prefix}{folder.TrimEnd('/')}/");
+    /// <summary>Keys in the order they were put (shared by every view).</summary>
+    public ConcurrentQueue<string> PutOrder { get; private init; } = new();
+
+    public InMemoryObjectStore Under(string folder) => new(_objects, $"{_prefix}{folder.TrimEnd('/')}/") { PutOrder = PutOrder };
 
     public byte[] Get(string key) => _objects[_prefix + key];
 
@@ -38,6 +41,7 @@ public sealed class InMemoryObjectStore : IObjectStore
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, cancellationToken);
         _objects[_prefix + key] = buffer.ToArray();
+        PutOrder.Enqueue(_prefix + key);
     }
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)

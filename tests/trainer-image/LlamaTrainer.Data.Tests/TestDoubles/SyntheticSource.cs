@@ -28,8 +28,8 @@ public static class SyntheticSource
             all.Add([Bos, .. body, Eos]);
         }
 
-        var train = new ShardSetWriter(root, name, "train", new ShardBuilder(tokenizer, VocabSize, maxShardBytes));
-        var held = new ShardSetWriter(root, name, "heldout", new ShardBuilder(tokenizer, VocabSize, maxShardBytes));
+        var train = new ShardSetWriter(root.Under(name), "train", new ShardBuilder(tokenizer, VocabSize, maxShardBytes));
+        var held = new ShardSetWriter(root.Under(name), "heldout", new ShardBuilder(tokenizer, VocabSize, maxShardBytes));
         for (var d = 0; d < all.Count; d++)
         {
             await (d < documents ? train : held).AddAsync(all[d], CancellationToken.None);
