@@ -5,7 +5,12 @@ namespace LlamaOperator.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    /// <summary>
+    /// Ctrl+C and SIGTERM cancel the running command and wait for it to finish: `local` then stops its pods gracefully,
+    /// which can take as long as their termination grace period (System.CommandLine's default gives up after 2 s).
+    /// </summary>
+    public static int Main(string[] args) =>
+        BuildRoot().Parse(args).Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(6) });
 
     /// <summary>Every command lives in its own file under Commands/; this is the only list of them.</summary>
     internal static RootCommand BuildRoot()
@@ -19,6 +24,7 @@ public static class Program
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(DevClusterCommand.Create());
+        root.Subcommands.Add(LocalCommand.Create());
         return root;
     }
 }

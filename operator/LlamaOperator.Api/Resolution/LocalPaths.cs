@@ -6,7 +6,7 @@ namespace LlamaOperator.Api.Resolution;
 /// <summary>
 /// A manifest's relative local paths are relative to the manifest file's folder; once the job is applied to a
 /// cluster that folder is gone (the trainer reads the job from its ConfigMap), so they are made absolute first.
-/// The fields: spec.checkpoint.storage.local.path, spec.data.sources[].uri, spec.data.evalUri, spec.tokenizer.uri.
+/// The fields: spec.checkpoint.storage.local.path, spec.data.sources[].uri and .prepareFrom, spec.data.evalUri, spec.tokenizer.uri.
 /// URLs (anything with "://", file:// included) and absolute paths are left as they are. Pure: no file access.
 /// </summary>
 public static class LocalPaths
@@ -29,6 +29,7 @@ public static class LocalPaths
         foreach (var source in spec.Data.Sources)
         {
             source.Uri = Absolute(source.Uri, manifestFolder)!;
+            source.PrepareFrom = Absolute(source.PrepareFrom, manifestFolder);
         }
 
         spec.Data.EvalUri = Absolute(spec.Data.EvalUri, manifestFolder);

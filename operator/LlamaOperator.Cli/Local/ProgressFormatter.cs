@@ -148,12 +148,13 @@ internal static class ProgressFormatter
                 parts.Add($"step {N(step)}");
             }
 
-            if (progress.Loss is { } loss)
+            // A trainer's closing heartbeat carries no step: NaN loss and 0 tokens/s say nothing.
+            if (progress.Loss is { } loss && double.TryParse(loss, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
             {
                 parts.Add($"loss {loss}");
             }
 
-            if (progress.TokensPerSecond is { } rate)
+            if (progress.TokensPerSecond is { } rate && rate > 0)
             {
                 parts.Add($"{N(rate)} tokens/s");
             }

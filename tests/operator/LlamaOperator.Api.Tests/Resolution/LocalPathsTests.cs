@@ -11,6 +11,7 @@ public class LocalPathsTests
         var job = TestJobs.Valid();
         job.Spec.Checkpoint.Storage.Local = new LocalStorageSpec { Path = "../.work/ckpt" };
         job.Spec.Data.Sources[0].Uri = "data/general";
+        job.Spec.Data.Sources[0].PrepareFrom = "corpus/general.jsonl";
         job.Spec.Data.Sources[1].Uri = "https://acct.blob.core.windows.net/data/code";
         job.Spec.Data.EvalUri = "./held-out";
         job.Spec.Tokenizer = new TokenizerSpec { Kind = TokenizerKind.Llama3, Uri = "tok/tokenizer.model" };
@@ -24,6 +25,7 @@ public class LocalPathsTests
 
         Assert.Equal("/home/me/repo/.work/ckpt", absolute.Spec.Checkpoint.Storage.Local!.Path);
         Assert.Equal("/home/me/repo/examples/data/general", absolute.Spec.Data.Sources[0].Uri);
+        Assert.Equal("/home/me/repo/examples/corpus/general.jsonl", absolute.Spec.Data.Sources[0].PrepareFrom);
         Assert.Equal("/home/me/repo/examples/held-out", absolute.Spec.Data.EvalUri);
         Assert.Equal("/home/me/repo/examples/tok/tokenizer.model", absolute.Spec.Tokenizer!.Uri);
     }
@@ -51,6 +53,7 @@ public class LocalPathsTests
         Assert.Equal(before, ApiJson.Serialize(job));
         absolute.Spec.Checkpoint.Storage.Local!.Path = job.Spec.Checkpoint.Storage.Local!.Path;
         absolute.Spec.Data.Sources[0].Uri = job.Spec.Data.Sources[0].Uri;
+        absolute.Spec.Data.Sources[0].PrepareFrom = job.Spec.Data.Sources[0].PrepareFrom;
         absolute.Spec.Data.EvalUri = job.Spec.Data.EvalUri;
         absolute.Spec.Tokenizer!.Uri = job.Spec.Tokenizer!.Uri;
         Assert.Equal(before, ApiJson.Serialize(absolute));

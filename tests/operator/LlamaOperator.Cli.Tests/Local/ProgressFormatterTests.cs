@@ -92,4 +92,14 @@ public class ProgressFormatterTests
     [InlineData(1.0, "[##########]")]
     [InlineData(7.0, "[##########]")]
     public void Bar_fills_by_fraction(double fraction, string expected) => Assert.Equal(expected, ProgressFormatter.Bar(fraction, 10));
+
+    [Fact]
+    public void Closing_heartbeat_numbers_without_meaning_are_left_out()
+    {
+        var status = AtSecondLength();
+        status.Progress = new ProgressStatus { Step = 100, Loss = "NaN", TokensPerSecond = 0 };
+        status.LatestCheckpoint = null;
+
+        Assert.Equal("  step 100", ProgressFormatter.Block(Tiny(status))[6]);
+    }
 }
