@@ -45,11 +45,5 @@ internal static class TestJobs
     /// <summary>A JSON merge patch of the job's spec (a user's `kubectl patch`).</summary>
     public static Task PatchSpecAsync(IKubernetes client, string ns, string specPatchJson, string name = "tiny") =>
         client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1PatchBody($"{{\"spec\":{specPatchJson}}}"), ApiGroup.Group, ApiGroup.Version, ns, ApiGroup.Plural, name);
-}
-
-/// <summary>A merge-patch body.</summary>
-internal sealed record V1PatchBody(string Json)
-{
-    public static implicit operator k8s.Models.V1Patch(V1PatchBody body) => new(body.Json, k8s.Models.V1Patch.PatchType.MergePatch);
+            new k8s.Models.V1Patch($"{{\"spec\":{specPatchJson}}}", k8s.Models.V1Patch.PatchType.MergePatch), ApiGroup.Group, ApiGroup.Version, ns, ApiGroup.Plural, name);
 }
