@@ -17,6 +17,10 @@ public sealed record ProgressRead(ObservedProgress Progress, string? Error);
 /// every pod event, and a storage read is a few requests. A failed read keeps the last good progress (a storage
 /// outage must not look like a hung trainer) and reports the error.
 /// </summary>
+/// <remarks>
+/// Pass fresh when a decision hinges on the newest checkpoint: a trainer commits its stage-end checkpoint and then
+/// exits, so a pod seen exited must be judged against a read made after it, never a cached one from before.
+/// </remarks>
 public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan refresh, TimeProvider time, ILogger log)
 {
     private readonly ConcurrentDictionary<ObjectKey, Entry> _entries = new();
@@ -26,11 +30,11 @@ public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan re
     {
     }
 
-    public async Task<ProgressRead> ReadAsync(ObjectKey job, ResolvedJob resolved, CancellationToken cancellationToken)
+    public async Task<ProgressRead> ReadAsync(ObjectKey job, ResolvedJob resolved, bool fresh, CancellationToken cancellationToken)
     {
         var location = CheckpointLocation.Of(resolved);
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(job, out var cached) && cached.Location == location && now - cached.ReadAt < refresh)
+        if (_entries.TryGetValue(job, out var cached) && !fresh && cached.Location == location && now - cached.ReadAt < refresh)
         {
             return new ProgressRead(cached.Progress, cached.Error);
         }

@@ -61,7 +61,9 @@ public sealed class JobReconciler(
             observation = JobObservation.Of(current, children, ObservedProgress.None, settings.Time.GetUtcNow().UtcDateTime);
             if (observation.Resolved is not null)
             {
-                read ??= await progress.ReadAsync(key, observation.Resolved, cancellationToken);
+                // An exited pod is judged against storage as it is now: its stage-end checkpoint was committed before it exited.
+                var fresh = children.Pods.Any(p => p.IsFinished) || children.AveragingPod?.IsFinished == true;
+                read ??= await progress.ReadAsync(key, observation.Resolved, fresh, cancellationToken);
                 observation = observation with { Progress = read.Progress };
             }
 
