@@ -17,7 +17,8 @@ namespace LlamaTrainer.Cli;
 
 /// <summary>
 /// `llama-train eval`: held-out loss at a short context and needle-in-a-haystack at given lengths for a checkpoint's
-/// model. Results (a <see cref="CheckpointEvals"/>) go to evals/&lt;checkpoint id&gt;.json in the job's store and to --output.
+/// model (or, with --final, of the final averaged model). Results (a <see cref="CheckpointEvals"/>) go to
+/// evals/&lt;checkpoint id&gt;.json (evals/final/&lt;id&gt;.json) in the job's store and to --output.
 /// </summary>
 internal static class EvalCommand
 {
@@ -28,6 +29,7 @@ internal static class EvalCommand
         var job = new Option<FileInfo>("--job") { Description = "LlamaTrainingJob manifest (YAML or JSON)", Required = true };
         var checkpointUri = new Option<string?>("--checkpoint-uri") { Description = "Checkpoint store (default: env LLAMA_CHECKPOINT_URI, else spec.checkpoint.storage)" };
         var checkpointId = new Option<string?>("--checkpoint") { Description = "Checkpoint id (default: the newest valid one)" };
+        var final = new Option<bool>("--final") { Description = "Evaluate the final (averaged) model in final/ instead of a training checkpoint" };
         var dataRoot = new Option<string?>("--data-root") { Description = "Folder for relative data paths (default: the manifest's folder)" };
         var shortContext = new Option<int>("--short-context") { Description = "Sequence length of the held-out loss", DefaultValueFactory = _ => 256 };
         var maxBatches = new Option<int>("--max-batches") { Description = "Held-out batches of 8 sequences to evaluate at most", DefaultValueFactory = _ => CheckpointEvaluator.DefaultMaxBatches };
@@ -36,7 +38,7 @@ internal static class EvalCommand
         var output = new Option<FileInfo?>("--output") { Description = "Also write the results as JSON to this file" };
 
         var command = new Command("eval", "Evaluate a checkpoint: held-out loss and needle-in-a-haystack accuracy");
-        foreach (var option in new Option[] { job, checkpointUri, checkpointId, dataRoot, shortContext, maxBatches, needleLengths, needleDepths, output })
+        foreach (var option in new Option[] { job, checkpointUri, checkpointId, final, dataRoot, shortContext, maxBatches, needleLengths, needleDepths, output })
         {
             command.Options.Add(option);
         }
@@ -50,7 +52,7 @@ internal static class EvalCommand
                 var manifest = JobManifest.Load(path);
                 var config = JobManifest.Model(manifest);
                 var objects = ObjectStores.Open(parse.GetValue(checkpointUri) ?? Environment.GetEnvironmentVariable("LLAMA_CHECKPOINT_URI") ?? JobLocations.CheckpointUri(manifest, folder));
-                var checkpoints = new CheckpointStore(objects, logger: log);
+                var checkpoints = new CheckpointStore(objects, parse.GetValue(final) ? CheckpointStore.FinalFolder : CheckpointStore.CheckpointsFolder, log);
                 var loaded = parse.GetValue(checkpointId) is { } id
                     ? await checkpoints.OpenAsync(id, cancellationToken)
                     : await checkpoints.OpenNewestValidAsync(cancellationToken) ?? throw new InvalidDataException($"no valid checkpoint at {checkpoints.Location}");
@@ -67,7 +69,9 @@ internal static class EvalCommand
                 var evals = evaluator.Evaluate(model, parse.GetValue(shortContext), parse.GetValue(needleLengths) ?? [], parse.GetValue(needleDepths), baseline: null);
 
                 var json = JsonSerializer.SerializeToUtf8Bytes(evals, StoredJson.Options);
-                await objects.PutAsync($"{EvalsFolder}/{loaded.Manifest.Id}.json", new MemoryStream(json), cancellationToken);
+                // The final model shares its id with the last checkpoint it averages, so its evals get their own folder.
+                var evalsKey = parse.GetValue(final) ? $"{EvalsFolder}/{CheckpointStore.FinalFolder}/{loaded.Manifest.Id}.json" : $"{EvalsFolder}/{loaded.Manifest.Id}.json";
+                await objects.PutAsync(evalsKey, new MemoryStream(json), cancellationToken);
                 if (parse.GetValue(output) is { } file)
                 {
                     file.Directory?.Create();
