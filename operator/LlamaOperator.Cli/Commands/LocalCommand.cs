@@ -17,7 +17,7 @@ internal static class LocalCommand
         command.Options.Add(workDir);
         command.SetAction((parse, cancellationToken) => LocalRun.RunAsync(
             new LocalRunOptions(parse.GetValue(file)!, parse.GetValue(workDir), parse.GetValue(keepRunning)),
-            ProgressConsole.ForConsole(),
+            ProgressConsole.For(parse.InvocationConfiguration.Output),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));

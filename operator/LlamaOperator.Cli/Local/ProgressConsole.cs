@@ -14,9 +14,12 @@ internal sealed class ProgressConsole(TextWriter output, bool redraw, int width,
     private string? _lastMilestone;
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
 
-    /// <summary>For the real console: redraws when stdout is a terminal, lines every 10 s otherwise.</summary>
-    public static ProgressConsole ForConsole() =>
-        new(Console.Out, !Console.IsOutputRedirected, Console.IsOutputRedirected ? int.MaxValue : Math.Max(Console.WindowWidth, 40), TimeProvider.System, TimeSpan.FromSeconds(10));
+    /// <summary>Redraws when <paramref name="output"/> is the console on a terminal; lines every 10 s otherwise.</summary>
+    public static ProgressConsole For(TextWriter output)
+    {
+        var terminal = output == Console.Out && !Console.IsOutputRedirected;
+        return new(output, terminal, terminal ? Math.Max(Console.WindowWidth, 40) : int.MaxValue, TimeProvider.System, TimeSpan.FromSeconds(10));
+    }
 
     public void Show(LlamaTrainingJob job)
     {

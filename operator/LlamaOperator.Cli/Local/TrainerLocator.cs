@@ -33,13 +33,14 @@ internal static class TrainerLocator
     public static string TrainerDll(string repositoryRoot, string configuration) =>
         Path.Combine(repositoryRoot, TrainerProject, "bin", configuration, "net10.0", "llama-train.dll");
 
-    /// <summary>The trainer's host command (`dotnet llama-train.dll`), built first when the dll is missing.</summary>
+    /// <summary>The trainer's host command (`dotnet llama-train.dll`), built first when the dll is missing or older than its sources.</summary>
     public static async Task<IReadOnlyList<string>> EnsureBuiltAsync(string repositoryRoot, string configuration, TextWriter output, CancellationToken cancellationToken)
     {
         var dll = TrainerDll(repositoryRoot, configuration);
-        if (!File.Exists(dll))
+        var why = !File.Exists(dll) ? "is missing" : NewestSource(repositoryRoot) > File.GetLastWriteTimeUtc(dll) ? "is older than its sources" : null;
+        if (why is not null)
         {
-            output.WriteLine($"The trainer is not built ({Path.GetRelativePath(repositoryRoot, dll)} is missing): dotnet build {TrainerProject} -c {configuration}");
+            output.WriteLine($"The trainer is not built ({Path.GetRelativePath(repositoryRoot, dll)} {why}): dotnet build {TrainerProject} -c {configuration}");
             var build = new ProcessStartInfo("dotnet") { WorkingDirectory = repositoryRoot, UseShellExecute = false };
             foreach (var arg in new[] { "build", TrainerProject, "-c", configuration, "--nologo", "-v", "quiet" })
             {
@@ -55,5 +56,18 @@ internal static class TrainerLocator
         }
 
         return ["dotnet", dll];
+    }
+
+    /// <summary>The newest write time of what the trainer is built from: its projects, the shared API project and the build settings.</summary>
+    public static DateTime NewestSource(string repositoryRoot)
+    {
+        var files = new[] { "trainer-image", Path.Combine("operator", "LlamaOperator.Api") }
+            .Select(folder => Path.Combine(repositoryRoot, folder))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal))
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Concat(Directory.EnumerateFiles(repositoryRoot, "Directory.*.props"));
+        return files.Select(File.GetLastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max();
     }
 }

@@ -10,7 +10,15 @@ public sealed record ObservedProgress(ObservedHeartbeat? Heartbeat, CommittedChe
 }
 
 /// <summary>The trainer's last heartbeat: job-wide step and tokens, loss, throughput, when and in which state.</summary>
-public sealed record ObservedHeartbeat(long Step, long Tokens, DateTime Time, string State, double? Loss = null, double? TokensPerSecond = null);
+public sealed record ObservedHeartbeat(long Step, long Tokens, DateTime Time, string State, double? Loss = null, double? TokensPerSecond = null)
+{
+    /// <summary>The stage (and LongContext length) the trainer reports from, with its tokens in that stage or length.</summary>
+    public string? Stage { get; init; }
+
+    public int? LengthIndex { get; init; }
+
+    public long? StageTokens { get; init; }
+}
 
 /// <summary>
 /// A committed checkpoint. StageEnd marks the checkpoint taken when the stage (for LongContext: the length at

@@ -2,7 +2,11 @@ using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaOperator.Core.Lifecycle;
 
-/// <summary>Copies the trainer's heartbeat and newest committed checkpoint into status.progress and status.latestCheckpoint.</summary>
+/// <summary>
+/// Copies the trainer's heartbeat and newest committed checkpoint into status.progress, status.stage.tokens (when the
+/// heartbeat comes from the current stage and length) and status.latestCheckpoint. A heartbeat without a step's
+/// numbers (the trainer's closing one: NaN loss, 0 tokens/s) keeps the last loss and throughput.
+/// </summary>
 internal static class ProgressProjection
 {
     /// <summary>Returns whether a checkpoint newer than the one on the status was committed.</summary>
@@ -14,9 +18,22 @@ internal static class ProgressProjection
             var progress = context.Status.Progress ??= new ProgressStatus();
             progress.Step = heartbeat.Step;
             progress.Tokens = heartbeat.Tokens;
-            progress.Loss = heartbeat.Loss?.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
-            progress.TokensPerSecond = heartbeat.TokensPerSecond is { } tps ? (long)tps : null;
+            if (heartbeat.Loss is { } loss && double.IsFinite(loss))
+            {
+                progress.Loss = loss.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (heartbeat.TokensPerSecond is { } tps && tps > 0)
+            {
+                progress.TokensPerSecond = (long)tps;
+            }
+
             progress.LastHeartbeatTime = heartbeat.Time;
+            if (context.Status.Stage is { } stage && heartbeat.StageTokens is { } stageTokens
+                && heartbeat.Stage == stage.Name && (heartbeat.LengthIndex ?? 0) == (stage.LengthIndex ?? 0))
+            {
+                stage.Tokens = stageTokens;
+            }
         }
 
         if (checkpoint is null || context.Status.LatestCheckpoint?.Uri == checkpoint.Uri)

@@ -11,6 +11,11 @@ public static class ProgressMapping
     {
         var heartbeat = progress.Heartbeat is { } h
             ? new ObservedHeartbeat(h.Step, h.Tokens, DateTime.SpecifyKind(h.Time, DateTimeKind.Utc), h.State.ToString(), h.Loss, h.TokensPerSecond)
+            {
+                Stage = h.Stage,
+                LengthIndex = h.LengthIndex,
+                StageTokens = h.StageTokens,
+            }
             : null;
         var checkpoint = progress.LatestCheckpoint is { } m && progress.LatestCheckpointLocation is { } location
             ? new CommittedCheckpoint(

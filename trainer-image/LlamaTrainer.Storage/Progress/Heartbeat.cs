@@ -17,6 +17,9 @@ public sealed record Heartbeat
 
     public int? LengthIndex { get; init; }
 
+    /// <summary>Tokens consumed in this stage (or this LongContext length): the operator's per-stage progress.</summary>
+    public long StageTokens { get; init; }
+
     public required int SequenceLength { get; init; }
 
     public double Loss { get; init; }

@@ -33,6 +33,7 @@ public sealed class HeartbeatSink(HeartbeatStore store, Trainer trainer, int eve
         Stage = trainer.Stage.Name,
         StageIndex = trainer.Stage.StageIndex,
         LengthIndex = trainer.Stage.LengthIndex,
+        StageTokens = trainer.State.StageTokens,
         SequenceLength = trainer.Stage.Batches.At(trainer.State.StageTokens).SequenceLength,
         Loss = metrics?.Loss ?? double.NaN,
         LearningRate = metrics?.LearningRate ?? 0,

@@ -1,4 +1,3 @@
-using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Cli.Local;
 
@@ -15,7 +14,7 @@ public class ProgressConsoleTests
 
     private static LlamaTrainingJob Job(JobPhase phase, long step, int stageIndex = 0)
     {
-        var job = ManifestReader.ReadFile(CliRun.Example("tiny-local.yaml"));
+        var job = ProgressFormatterTests.Micro(null);
         job.Status = new LlamaTrainingJobStatus
         {
             Phase = phase,
@@ -68,8 +67,8 @@ public class ProgressConsoleTests
 
         var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.StartsWith("12:00:00 tiny-local Running stage 1/3 pretrain", lines[0]);
-        Assert.StartsWith("12:00:02 tiny-local Running stage 2/3 long-context", lines[1]);
+        Assert.StartsWith("12:00:00 micro Running stage 1/3 pretrain", lines[0]);
+        Assert.StartsWith("12:00:02 micro Running stage 2/3 long-context", lines[1]);
         Assert.Contains("step 4", lines[2]);
         Assert.DoesNotContain("\u001b", output.ToString());
     }

@@ -6,10 +6,10 @@ namespace LlamaOperator.Cli.Tests.Local;
 
 public class ProgressFormatterTests
 {
-    /// <summary>The tiny recipe: pretrain 122,880 tokens, long-context 81,920 per length (256, 512), anneal 81,920.</summary>
-    private static LlamaTrainingJob Tiny(LlamaTrainingJobStatus? status)
+    /// <summary>The micro recipe: pretrain 3,072 tokens, long-context 768 per length (128, 256), anneal 1,024; maxRestarts 3.</summary>
+    public static LlamaTrainingJob Micro(LlamaTrainingJobStatus? status)
     {
-        var job = ManifestReader.ReadFile(CliRun.Example("tiny-local.yaml"));
+        var job = ManifestReader.ReadFile(Path.Combine(AppContext.BaseDirectory, "TestData", "micro-local.yaml"));
         job.Status = status;
         return job;
     }
@@ -17,7 +17,7 @@ public class ProgressFormatterTests
     private static LlamaTrainingJobStatus AtSecondLength() => new()
     {
         Phase = JobPhase.Running,
-        Stage = new StageStatus { Index = 1, Name = "long-context", Type = StageType.LongContext, SequenceLength = 512, LengthIndex = 1, Tokens = 20_480 },
+        Stage = new StageStatus { Index = 1, Name = "long-context", Type = StageType.LongContext, SequenceLength = 256, LengthIndex = 1, Tokens = 192 },
         Progress = new ProgressStatus { Step = 100, Loss = "3.214", TokensPerSecond = 1234, EtaSeconds = 75 },
         LatestCheckpoint = new CheckpointStatus { Stage = "long-context", Step = 100, Uri = "/c/100" },
         Restarts = new RestartStatus { Total = 2, Counted = 1 },
@@ -27,13 +27,13 @@ public class ProgressFormatterTests
     [Fact]
     public void Running_job_shows_done_current_and_waiting_rows_with_bars_and_numbers()
     {
-        var lines = ProgressFormatter.Block(Tiny(AtSecondLength()));
+        var lines = ProgressFormatter.Block(Micro(AtSecondLength()));
 
-        Assert.Equal("tiny-local Running stage 2/3 long-context (LongContext, 512 tokens/sequence) restarts 2 (1/3 counted)", lines[0]);
-        Assert.Equal($"  pretrain           {ProgressFormatter.Bar(1)} 100%  122,880 / 122,880 tokens", lines[1]);
-        Assert.Equal($"  long-context @256  {ProgressFormatter.Bar(1)} 100%  81,920 / 81,920 tokens", lines[2]);
-        Assert.Equal($"  long-context @512  [#######-----------------------]  25%  20,480 / 81,920 tokens  <", lines[3]);
-        Assert.Equal($"  anneal             {ProgressFormatter.Bar(0)}   0%  0 / 81,920 tokens", lines[4]);
+        Assert.Equal("micro Running stage 2/3 long-context (LongContext, 256 tokens/sequence) restarts 2 (1/3 counted)", lines[0]);
+        Assert.Equal($"  pretrain           {ProgressFormatter.Bar(1)} 100%  3,072 / 3,072 tokens", lines[1]);
+        Assert.Equal($"  long-context @128  {ProgressFormatter.Bar(1)} 100%  768 / 768 tokens", lines[2]);
+        Assert.Equal($"  long-context @256  [#######-----------------------]  25%  192 / 768 tokens  <", lines[3]);
+        Assert.Equal($"  anneal             {ProgressFormatter.Bar(0)}   0%  0 / 1,024 tokens", lines[4]);
         Assert.Equal("  averaging          after the last stage", lines[5]);
         Assert.Equal("  step 100, loss 3.214, 1,234 tokens/s, stage ETA 1m15s, checkpoint long-context step 100", lines[6]);
         Assert.Equal("  Progressing=True StageRunning: training long-context", lines[7]);
@@ -45,12 +45,12 @@ public class ProgressFormatterTests
     {
         var status = AtSecondLength();
         status.Phase = JobPhase.Succeeded;
-        status.Stage = new StageStatus { Index = 2, Name = "anneal", Type = StageType.Anneal, Tokens = 81_920 };
+        status.Stage = new StageStatus { Index = 2, Name = "anneal", Type = StageType.Anneal, Tokens = 1_024 };
         status.FinalModel = "/work/ckpt/final";
 
-        var lines = ProgressFormatter.Block(Tiny(status));
+        var lines = ProgressFormatter.Block(Micro(status));
 
-        Assert.StartsWith("tiny-local Succeeded restarts 2", lines[0]);
+        Assert.StartsWith("micro Succeeded restarts 2", lines[0]);
         Assert.All(lines.Skip(1).Take(4), l => Assert.Contains(ProgressFormatter.Bar(1) + " 100%", l));
         Assert.DoesNotContain(lines, l => l.EndsWith('<'));
         Assert.Equal("  averaging          done", lines[5]);
@@ -60,9 +60,9 @@ public class ProgressFormatterTests
     [Fact]
     public void Job_without_status_is_pending_with_empty_bars()
     {
-        var lines = ProgressFormatter.Block(Tiny(null));
+        var lines = ProgressFormatter.Block(Micro(null));
 
-        Assert.Equal("tiny-local Pending restarts 0 (0/3 counted)", lines[0]);
+        Assert.Equal("micro Pending restarts 0 (0/3 counted)", lines[0]);
         Assert.All(lines.Skip(1).Take(4), l => Assert.Contains(ProgressFormatter.Bar(0) + "   0%", l));
     }
 
@@ -70,20 +70,20 @@ public class ProgressFormatterTests
     public void Running_stage_budget_comes_from_the_spec_it_started_with()
     {
         var status = AtSecondLength();
-        var job = Tiny(status);
+        var job = Micro(status);
         status.Stage!.StartedWith = ApiJson.Deserialize<StageSpec>(ApiJson.Serialize(job.Spec.Stages[1]));
-        status.Stage.StartedWith!.Tokens = 40_960;
+        status.Stage.StartedWith!.Tokens = 384;
         job.Spec.Stages[1].Tokens = 1_000_000; // edited while running: applies from the next stage only
 
-        Assert.Contains("50%  20,480 / 40,960 tokens", ProgressFormatter.Block(job)[3]);
+        Assert.Contains("50%  192 / 384 tokens", ProgressFormatter.Block(job)[3]);
     }
 
     [Fact]
     public void Plain_line_has_the_current_stage_and_the_numbers()
     {
         Assert.Equal(
-            "tiny-local Running stage 2/3 long-context (LongContext, 512 tokens/sequence) restarts 2 (1/3 counted) | long-context @512 25% (20,480/81,920 tokens) | step 100, loss 3.214, 1,234 tokens/s, stage ETA 1m15s, checkpoint long-context step 100",
-            ProgressFormatter.Line(Tiny(AtSecondLength())));
+            "micro Running stage 2/3 long-context (LongContext, 256 tokens/sequence) restarts 2 (1/3 counted) | long-context @256 25% (192/768 tokens) | step 100, loss 3.214, 1,234 tokens/s, stage ETA 1m15s, checkpoint long-context step 100",
+            ProgressFormatter.Line(Micro(AtSecondLength())));
     }
 
     [Theory]
@@ -100,6 +100,6 @@ public class ProgressFormatterTests
         status.Progress = new ProgressStatus { Step = 100, Loss = "NaN", TokensPerSecond = 0 };
         status.LatestCheckpoint = null;
 
-        Assert.Equal("  step 100", ProgressFormatter.Block(Tiny(status))[6]);
+        Assert.Equal("  step 100", ProgressFormatter.Block(Micro(status))[6]);
     }
 }

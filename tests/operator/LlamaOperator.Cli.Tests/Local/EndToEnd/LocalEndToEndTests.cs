@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Cli.Local;
 using LlamaOperator.Core.Rendering;
 
 namespace LlamaOperator.Cli.Tests.Local.EndToEnd;
@@ -24,6 +25,7 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
         var running = uninterrupted.Visited.Where(v => v.StartsWith("Running", StringComparison.Ordinal)).Distinct().ToList();
         Assert.True(running.SequenceEqual(["Running pretrain@", "Running long-context@0", "Running long-context@1", "Running anneal@"]), string.Join(" -> ", uninterrupted.Visited));
         Assert.Equal("Averaging", uninterrupted.Visited[^2]);
+        Assert.True(uninterrupted.StageTokens.GetValueOrDefault("Running pretrain@") > 0, "status.stage.tokens moved during pretrain");
         Assert.Equal("Succeeded", uninterrupted.Visited[^1]);
         Assert.Equal(0, final.Status.Restarts?.Total ?? 0);
         Assert.Contains(final.Status.Conditions!, c => c.Type == "Complete" && c.Status == "True");
@@ -114,6 +116,67 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
                 Assert.Equal("True", failed.Status);
                 Assert.Equal("MaxRestartsExceeded", failed.Reason);
             }
+        }
+    }
+
+    [Fact]
+    public void Llamaop_local_prints_where_to_look_shows_progress_and_exits_zero_with_the_final_model()
+    {
+        var micro = MicroJob.Create();
+        var manifest = Path.Combine(micro.Folder, "micro.yaml");
+
+        var run = CliRun.Invoke("local", manifest, "--work-dir", Path.Combine(micro.Folder, "cluster"));
+
+        Assert.True(run.Exit == 0, run.Output + run.Error);
+        var kubeconfig = Path.Combine(micro.Folder, "cluster", "kubeconfig");
+        Assert.Contains($"kubectl --kubeconfig {kubeconfig} get ltj -w", run.Output);
+        Assert.Contains("micro Running stage 1/3 pretrain", run.Output);
+        Assert.Matches(@"Succeeded\. Final model: file://" + System.Text.RegularExpressions.Regex.Escape(micro.Checkpoints) + "/final/step-\\d+", run.Output);
+        Assert.True(File.Exists(Path.Combine(micro.Folder, "cluster", "llamaop.log")));
+        Directory.Delete(micro.Folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Cancelled_local_run_stops_the_pods_gracefully_so_the_trainer_checkpoints_where_it_was()
+    {
+        // No interval checkpoints: a checkpoint exists only if the trainer saved one when told to stop (SIGTERM).
+        var micro = MicroJob.Create(yaml => yaml.Replace("intervalSteps: 2", "intervalSteps: 1000", StringComparison.Ordinal));
+        var heartbeat = Path.Combine(micro.Checkpoints, "heartbeat.json");
+        using var cancel = new CancellationTokenSource();
+        var output = new StringWriter();
+        var run = LocalRun.RunAsync(
+            new LocalRunOptions(Path.Combine(micro.Folder, "micro.yaml"), Path.Combine(micro.Folder, "cluster"), KeepRunning: false),
+            new ProgressConsole(TextWriter.Null, redraw: false, int.MaxValue, TimeProvider.System, TimeSpan.FromSeconds(10)),
+            output,
+            output,
+            cancel.Token);
+        while (!run.IsCompleted && !(File.Exists(heartbeat) && Step(File.ReadAllText(heartbeat)) >= 2))
+        {
+            await Task.Delay(20);
+        }
+
+        await cancel.CancelAsync();
+        var exit = await run;
+
+        Assert.True(exit == LocalRun.Interrupted, output.ToString());
+        Assert.Contains("Stopping: the operator first, then the pods", output.ToString());
+        var saved = Assert.Single(micro.CheckpointManifests());
+        Assert.Equal("pretrain", saved.GetProperty("stage").GetString());
+        Assert.False(saved.GetProperty("stageEnd").GetBoolean());
+        Assert.Equal(Step(File.ReadAllText(heartbeat)), saved.GetProperty("step").GetInt64());
+        Directory.Delete(micro.Folder, recursive: true);
+    }
+
+    private static long Step(string heartbeatJson)
+    {
+        try
+        {
+            using var heartbeat = JsonDocument.Parse(heartbeatJson);
+            return heartbeat.RootElement.GetProperty("step").GetInt64();
+        }
+        catch (JsonException)
+        {
+            return -1; // caught mid-write
         }
     }
 

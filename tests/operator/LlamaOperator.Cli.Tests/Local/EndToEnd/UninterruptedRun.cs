@@ -11,6 +11,9 @@ public sealed class UninterruptedRun : IAsyncLifetime
     /// <summary>Every distinct (phase, stage, length index) the job showed, in order.</summary>
     internal List<string> Visited { get; } = [];
 
+    /// <summary>The most tokens status.stage.tokens showed for each running stage and length (the progress bars' source).</summary>
+    internal Dictionary<string, long> StageTokens { get; } = [];
+
     public async Task InitializeAsync()
     {
         Micro = MicroJob.Create();
@@ -32,6 +35,11 @@ public sealed class UninterruptedRun : IAsyncLifetime
         if (Visited.LastOrDefault() != step)
         {
             Visited.Add(step);
+        }
+
+        if (status?.Phase is JobPhase.Running && status.Stage?.Tokens is { } tokens)
+        {
+            StageTokens[step] = Math.Max(tokens, StageTokens.GetValueOrDefault(step));
         }
     }
 
