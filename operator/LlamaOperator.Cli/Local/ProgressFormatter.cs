@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Core.Lifecycle;
 
 namespace LlamaOperator.Cli.Local;
 
@@ -42,7 +43,8 @@ internal static class ProgressFormatter
             lines.Add("  " + numbers);
         }
 
-        foreach (var condition in status.Conditions ?? [])
+        // What holds now, and Ready whatever it is (why the gang is not ready is worth seeing); the rest is history.
+        foreach (var condition in (status.Conditions ?? []).Where(c => c.Status == "True" || (c.Type == ConditionTypes.Ready && status.Phase is not (JobPhase.Succeeded or JobPhase.Failed))))
         {
             lines.Add($"  {condition.Type}={condition.Status}{(condition.Reason is null ? "" : " " + condition.Reason)}{(string.IsNullOrEmpty(condition.Message) ? "" : ": " + condition.Message)}");
         }

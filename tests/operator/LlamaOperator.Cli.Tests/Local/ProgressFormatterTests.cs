@@ -21,7 +21,12 @@ public class ProgressFormatterTests
         Progress = new ProgressStatus { Step = 100, Loss = "3.214", TokensPerSecond = 1234, EtaSeconds = 75 },
         LatestCheckpoint = new CheckpointStatus { Stage = "long-context", Step = 100, Uri = "/c/100" },
         Restarts = new RestartStatus { Total = 2, Counted = 1 },
-        Conditions = [new JobCondition { Type = "Progressing", Status = "True", Reason = "StageRunning", Message = "training long-context" }],
+        Conditions =
+        [
+            new JobCondition { Type = "Ready", Status = "False", Reason = "GangNotReady", Message = "1 of 2 pods running" },
+            new JobCondition { Type = "Progressing", Status = "True", Reason = "StageRunning", Message = "training long-context" },
+            new JobCondition { Type = "Suspended", Status = "False", Reason = "NotSuspended" },
+        ],
     };
 
     [Fact]
@@ -36,8 +41,9 @@ public class ProgressFormatterTests
         Assert.Equal($"  anneal             {ProgressFormatter.Bar(0)}   0%  0 / 1,024 tokens", lines[4]);
         Assert.Equal("  averaging          after the last stage", lines[5]);
         Assert.Equal("  step 100, loss 3.214, 1,234 tokens/s, stage ETA 1m15s, checkpoint long-context step 100", lines[6]);
-        Assert.Equal("  Progressing=True StageRunning: training long-context", lines[7]);
-        Assert.Equal(8, lines.Count);
+        Assert.Equal("  Ready=False GangNotReady: 1 of 2 pods running", lines[7]);
+        Assert.Equal("  Progressing=True StageRunning: training long-context", lines[8]);
+        Assert.Equal(9, lines.Count);
     }
 
     [Fact]
@@ -55,6 +61,7 @@ public class ProgressFormatterTests
         Assert.DoesNotContain(lines, l => l.EndsWith('<'));
         Assert.Equal("  averaging          done", lines[5]);
         Assert.EndsWith("final model /work/ckpt/final", lines[6]);
+        Assert.Equal("  Progressing=True StageRunning: training long-context", lines[7]); // Ready=False is no news once the job ended
     }
 
     [Fact]
