@@ -87,7 +87,7 @@ public static class RawSourcePreparation
         try
         {
             var index = await PrepareAsync(preparer, new LocalFolderStore(temp), source, input, cancellationToken).ConfigureAwait(false);
-            Publish(temp, target);
+            PreparedFolder.Publish(temp, target);
             return index;
         }
         finally
@@ -97,33 +97,6 @@ public static class RawSourcePreparation
                 Directory.Delete(temp, recursive: true);
             }
         }
-    }
-
-    /// <summary>Renames the prepared folder into place; when the target folder exists already, moves the files in, index last.</summary>
-    private static void Publish(string temp, string target)
-    {
-        try
-        {
-            Directory.Move(temp, target);
-            return;
-        }
-        catch (IOException) when (Directory.Exists(target))
-        {
-            // Another process got there first, or the folder was made beforehand; handled below.
-        }
-
-        var index = Path.Combine(target, ShardIndex.FileName);
-        if (File.Exists(index))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(temp).Where(f => Path.GetFileName(f) != ShardIndex.FileName))
-        {
-            File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
-
-        File.Move(Path.Combine(temp, ShardIndex.FileName), index, overwrite: true);
     }
 
     /// <summary>Copies a blob to a local temp file: the preparation code reads local files.</summary>
