@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=examples/tiny-local.yaml
+# As the job's spec.cluster.env gives the trainer pods: one intra-op thread (a shared CPU); override to use more.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 work=.work/tiny-local
 timed() {
   local label=$1 start=$SECONDS

@@ -15,14 +15,15 @@ namespace LlamaTrainer.Data.Preparation;
 /// </summary>
 public static class RawSourcePreparation
 {
+    /// <param name="credentials">for blob locations; null: the environment's (see <see cref="ObjectStores.Open"/>)</param>
     /// <returns>the source's index, and whether this call prepared it (false: it was already there)</returns>
     public static Task<(ShardIndex Index, bool Prepared)> EnsurePreparedAsync(
-        RawSource source, TextTokenizer tokenizer, int heldOutDocuments, ILogger log, CancellationToken cancellationToken = default) =>
-        EnsurePreparedAsync(source, ObjectStores.Open(source.ShardLocation), tokenizer, heldOutDocuments, log, cancellationToken);
+        RawSource source, TextTokenizer tokenizer, int heldOutDocuments, ILogger log, BlobCredentials? credentials = null, CancellationToken cancellationToken = default) =>
+        EnsurePreparedAsync(source, ObjectStores.Open(source.ShardLocation, credentials), tokenizer, heldOutDocuments, log, credentials, cancellationToken);
 
     /// <param name="store">the source's shard folder (a <see cref="LocalFolderStore"/> is published by a rename)</param>
     public static async Task<(ShardIndex Index, bool Prepared)> EnsurePreparedAsync(
-        RawSource source, IObjectStore store, TextTokenizer tokenizer, int heldOutDocuments, ILogger log, CancellationToken cancellationToken = default)
+        RawSource source, IObjectStore store, TextTokenizer tokenizer, int heldOutDocuments, ILogger log, BlobCredentials? credentials = null, CancellationToken cancellationToken = default)
     {
         if (await store.ExistsAsync(ShardIndex.FileName, cancellationToken).ConfigureAwait(false))
         {
@@ -32,7 +33,7 @@ public static class RawSourcePreparation
         var clock = Stopwatch.StartNew();
         log.Information("Source {Source} has no {Index} at {Location}: tokenizing {PrepareFrom} with {Tokenizer}",
             source.Name, ShardIndex.FileName, store.Location, source.PrepareFrom, tokenizer.Name);
-        var download = IsUrl(source.PrepareFrom) ? await DownloadAsync(source, cancellationToken).ConfigureAwait(false) : null;
+        var download = IsUrl(source.PrepareFrom) ? await DownloadAsync(source, credentials, cancellationToken).ConfigureAwait(false) : null;
         try
         {
             var input = new InputFile(download ?? LocalPath(source.PrepareFrom), InputFormat.JsonLines);
@@ -86,7 +87,7 @@ public static class RawSourcePreparation
         try
         {
             var index = await PrepareAsync(preparer, new LocalFolderStore(temp), source, input, cancellationToken).ConfigureAwait(false);
-            Publish(temp, target);
+            PreparedFolder.Publish(temp, target);
             return index;
         }
         finally
@@ -98,42 +99,15 @@ public static class RawSourcePreparation
         }
     }
 
-    /// <summary>Renames the prepared folder into place; when the target folder exists already, moves the files in, index last.</summary>
-    private static void Publish(string temp, string target)
-    {
-        try
-        {
-            Directory.Move(temp, target);
-            return;
-        }
-        catch (IOException) when (Directory.Exists(target))
-        {
-            // Another process got there first, or the folder was made beforehand; handled below.
-        }
-
-        var index = Path.Combine(target, ShardIndex.FileName);
-        if (File.Exists(index))
-        {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(temp).Where(f => Path.GetFileName(f) != ShardIndex.FileName))
-        {
-            File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        }
-
-        File.Move(Path.Combine(temp, ShardIndex.FileName), index, overwrite: true);
-    }
-
     /// <summary>Copies a blob to a local temp file: the preparation code reads local files.</summary>
-    private static async Task<string> DownloadAsync(RawSource source, CancellationToken cancellationToken)
+    private static async Task<string> DownloadAsync(RawSource source, BlobCredentials? credentials, CancellationToken cancellationToken)
     {
         var url = source.PrepareFrom.Split('?')[0].TrimEnd('/');
         var slash = url.LastIndexOf('/');
         var path = Path.Combine(Path.GetTempPath(), $"llama-prepare-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var folder = ObjectStores.Open(url[..slash]);
+            var folder = ObjectStores.Open(url[..slash], credentials);
             await using var blob = await folder.OpenReadAsync(url[(slash + 1)..], cancellationToken).ConfigureAwait(false);
             await using var file = File.Create(path);
             await blob.CopyToAsync(file, cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,7 @@ public static class JobDataPreparation
                 JobLocations.DataUri(sources[i].Uri, dataRoot),
                 JobLocations.DataUri(from, dataRoot),
                 $"spec.data.sources[{i}].prepareFrom");
-            await RawSourcePreparation.EnsurePreparedAsync(source, tokenizer, job.Spec.Data.HeldOutDocuments ?? 0, log, cancellationToken);
+            await RawSourcePreparation.EnsurePreparedAsync(source, tokenizer, job.Spec.Data.HeldOutDocuments ?? 0, log, cancellationToken: cancellationToken);
         }
     }
 }

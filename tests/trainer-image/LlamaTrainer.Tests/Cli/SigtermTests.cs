@@ -13,9 +13,8 @@ public class SigtermTests
     public async Task Sigterm_makes_llama_train_checkpoint_its_last_step_and_exit_143()
     {
         using var folder = new TempFolder();
-        var trainer = Path.Combine(AppContext.BaseDirectory, "llama-train.dll");
         var corpus = Path.Combine(RepoRoot.Find(), "examples", "corpus", "general.jsonl");
-        Assert.Equal(0, await RunAsync(trainer, folder.Path, "prepare-data", "--source", $"general={corpus}", "--output", "data"));
+        Assert.Equal(0, await LlamaTrainProcess.RunAsync(folder.Path, "prepare-data", "--source", $"general={corpus}", "--output", "data"));
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "job.yaml"), """
             apiVersion: llamaoperator.dev/v1alpha1
             kind: LlamaTrainingJob
@@ -29,7 +28,7 @@ public class SigtermTests
                 - { name: pretrain, type: Pretrain, tokens: 100000000, sequenceLength: 32, batchTokens: 64, parallelism: {} }
             """);
 
-        var process = Start(trainer, folder.Path, "train", "--job", "job.yaml", "--stage", "pretrain");
+        var process = LlamaTrainProcess.Start(folder.Path, "train", "--job", "job.yaml", "--stage", "pretrain");
         var heartbeat = Path.Combine(folder.Path, "ckpt", "heartbeat.json");
         for (var wait = Stopwatch.StartNew(); !File.Exists(heartbeat); await Task.Delay(200))
         {
@@ -46,28 +45,5 @@ public class SigtermTests
         var saved = Assert.Single(committed);
         Assert.False(saved.StageEnd);
         Assert.True(saved.Step >= 1);
-    }
-
-    private static Process Start(string trainer, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(trainer);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<int> RunAsync(string trainer, string workingDirectory, params string[] args)
-    {
-        using var process = Start(trainer, workingDirectory, args);
-        await process.WaitForExitAsync();
-        return process.ExitCode;
     }
 }
