@@ -91,6 +91,13 @@ internal static class LocalRun
             await session.StopAsync(StopWait);
             return Interrupted;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            error.WriteLine($"The operator stopped before the job finished: {e.Message} (details in {logPath})");
+            log.Error(e, "The operator stopped before the job finished");
+            await session.StopAsync(StopWait);
+            return JobFailed;
+        }
 
         console.Show(final);
         output.WriteLine();
