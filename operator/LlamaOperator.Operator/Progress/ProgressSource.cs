@@ -9,8 +9,11 @@ using ObjectKey = LlamaOperator.Runtime.Caching.ObjectKey;
 
 namespace LlamaOperator.Operator.Progress;
 
-/// <summary>The progress of one read: what storage showed (or the last good read), and the error when storage could not be read.</summary>
-public sealed record ProgressRead(ObservedProgress Progress, string? Error);
+/// <summary>
+/// The progress of one read: what storage showed (or the last good read), the error when storage could not be read,
+/// and whether that error is new (the previous read succeeded or failed differently), to report it once.
+/// </summary>
+public sealed record ProgressRead(ObservedProgress Progress, string? Error, bool NewError = false);
 
 /// <summary>
 /// Reads each job's progress from its checkpoint store, at most once per refresh interval: reconciles come with
@@ -21,12 +24,13 @@ public sealed record ProgressRead(ObservedProgress Progress, string? Error);
 /// Pass fresh when a decision hinges on the newest checkpoint: a trainer commits its stage-end checkpoint and then
 /// exits, so a pod seen exited must be judged against a read made after it, never a cached one from before.
 /// </remarks>
-public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan refresh, TimeProvider time, ILogger log)
+/// <param name="timeout">A read that takes longer fails: the blob client retries a refused connection for a long while, and the reconcile waits on it.</param>
+public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan refresh, TimeSpan timeout, TimeProvider time, ILogger log)
 {
     private readonly ConcurrentDictionary<ObjectKey, Entry> _entries = new();
 
-    public ProgressSource(IKubernetes client, TimeSpan refresh, TimeProvider time, ILogger log)
-        : this(new BlobCredentialReader(client), refresh, time, log)
+    public ProgressSource(IKubernetes client, TimeSpan refresh, TimeSpan timeout, TimeProvider time, ILogger log)
+        : this(new BlobCredentialReader(client), refresh, timeout, time, log)
     {
     }
 
@@ -39,20 +43,23 @@ public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan re
             return new ProgressRead(cached.Progress, cached.Error);
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            var blob = await credentials.ReadAsync(resolved.Namespace, location, cancellationToken);
-            var progress = ProgressMapping.Map(await new ProgressReader(ObjectStores.Open(location.Uri, blob), log).ReadAsync(cancellationToken));
+            var blob = await credentials.ReadAsync(resolved.Namespace, location, deadline.Token);
+            var progress = ProgressMapping.Map(await new ProgressReader(ObjectStores.Open(location.Uri, blob), log).ReadAsync(deadline.Token));
             _entries[job] = new Entry(location, now, progress, null);
             return new ProgressRead(progress, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var lastGood = cached?.Location == location ? cached.Progress : ObservedProgress.None;
-            var error = $"reading progress from {location.Uri}: {e.Message}";
-            log.Warning("Could not read progress from {CheckpointUri}: {Error}", location.Uri, e.Message);
+            var error = $"reading progress from {location.Uri}: {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}";
+            var isNew = cached?.Error != error;
+            log.Write(isNew ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Debug, "Could not read progress from {CheckpointUri}: {Error}", location.Uri, e.Message);
             _entries[job] = new Entry(location, now, lastGood, error);
-            return new ProgressRead(lastGood, error);
+            return new ProgressRead(lastGood, error, isNew);
         }
     }
 

@@ -90,6 +90,11 @@ public sealed class JobReconciler(
             log.Write(e.Warning ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information, "{Reason}: {Message}", e.Reason, e.Message);
         }
 
+        if (read is { NewError: true, Error: { } storageError })
+        {
+            events.Record(write.Job, EventType.Warning, "ProgressUnavailable", $"{storageError}; retrying, the last progress read stands meanwhile");
+        }
+
         if (observation!.Resolved is { } resolved && write.Decision.Actions.Count > 0)
         {
             await executor.ExecuteAsync(write.Job, resolved, write.Decision.Status, write.Decision.Actions, log, cancellationToken);
