@@ -34,11 +34,15 @@ public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan re
     {
     }
 
+    /// <summary>How long an opened store (and the Secret it was opened with) is reused; a failed read reopens it at once.</summary>
+    public static readonly TimeSpan StoreReuse = TimeSpan.FromMinutes(1);
+
     public async Task<ProgressRead> ReadAsync(ObjectKey job, ResolvedJob resolved, bool fresh, CancellationToken cancellationToken)
     {
         var location = CheckpointLocation.Of(resolved);
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(job, out var cached) && !fresh && cached.Location == location && now - cached.ReadAt < refresh)
+        var cached = _entries.TryGetValue(job, out var entry) && entry.Location == location ? entry : null;
+        if (cached is not null && !fresh && now - cached.ReadAt < refresh)
         {
             return new ProgressRead(cached.Progress, cached.Error);
         }
@@ -47,18 +51,21 @@ public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan re
         deadline.CancelAfter(timeout);
         try
         {
-            var blob = await credentials.ReadAsync(resolved.Namespace, location, deadline.Token);
-            var progress = ProgressMapping.Map(await new ProgressReader(ObjectStores.Open(location.Uri, blob), log).ReadAsync(deadline.Token));
-            _entries[job] = new Entry(location, now, progress, null);
+            // Reusing the store keeps its credential (a workload-identity token) instead of fetching one per read.
+            var store = cached is { Store: { } open, Error: null } && now - cached.OpenedAt < StoreReuse ? open : null;
+            var openedAt = store is null ? now : cached!.OpenedAt;
+            store ??= ObjectStores.Open(location.Uri, await credentials.ReadAsync(resolved.Namespace, location, deadline.Token));
+            var progress = ProgressMapping.Map(await new ProgressReader(store, log).ReadAsync(deadline.Token));
+            _entries[job] = new Entry(location, now, progress, null, store, openedAt);
             return new ProgressRead(progress, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var lastGood = cached?.Location == location ? cached.Progress : ObservedProgress.None;
+            var lastGood = cached?.Progress ?? ObservedProgress.None;
             var error = $"reading progress from {location.Uri}: {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}";
             var isNew = cached?.Error != error;
             log.Write(isNew ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Debug, "Could not read progress from {CheckpointUri}: {Error}", location.Uri, e.Message);
-            _entries[job] = new Entry(location, now, lastGood, error);
+            _entries[job] = new Entry(location, now, lastGood, error, null, now);
             return new ProgressRead(lastGood, error, isNew);
         }
     }
@@ -66,5 +73,5 @@ public sealed class ProgressSource(BlobCredentialReader credentials, TimeSpan re
     /// <summary>Drops a deleted job's entry.</summary>
     public void Forget(ObjectKey job) => _entries.TryRemove(job, out _);
 
-    private sealed record Entry(CheckpointLocation Location, DateTimeOffset ReadAt, ObservedProgress Progress, string? Error);
+    private sealed record Entry(CheckpointLocation Location, DateTimeOffset ReadAt, ObservedProgress Progress, string? Error, IObjectStore? Store, DateTimeOffset OpenedAt);
 }
