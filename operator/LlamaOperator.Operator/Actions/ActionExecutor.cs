@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Models;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;

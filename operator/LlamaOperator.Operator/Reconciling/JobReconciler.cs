@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
 using LlamaOperator.Operator.Actions;

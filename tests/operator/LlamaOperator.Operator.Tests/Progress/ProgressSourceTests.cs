@@ -1,6 +1,5 @@
 using k8s;
 using LlamaOperator.Api.Resolution;
-using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Operator.Progress;
 using LlamaOperator.Operator.Tests.Support;
 using LlamaOperator.Runtime.Caching;
