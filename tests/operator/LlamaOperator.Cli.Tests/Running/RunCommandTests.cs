@@ -22,6 +22,22 @@ public class RunCommandTests
         Assert.Contains("xml", run.Error);
     }
 
+    [Theory]
+    [InlineData(new[] { "run" }, true)]
+    [InlineData(new[] { "run", "--leader-elect", "false" }, false)]
+    [InlineData(new[] { "run", "--leader-elect=false" }, false)]
+    [InlineData(new[] { "run", "--leader-elect" }, true)]
+    public void Leader_election_is_on_unless_turned_off(string[] args, bool expected)
+    {
+        var parse = Program.BuildRoot().Parse(args);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(expected, parse.GetValue<bool>("--leader-elect"));
+        Assert.Equal("http://0.0.0.0:8080", parse.GetValue<string>("--http-address"));
+        Assert.Equal(4, parse.GetValue<int>("--workers"));
+        Assert.Equal("llama-operator", parse.GetValue<string>("--leader-election-id"));
+    }
+
     [Fact]
     public void Zero_workers_are_refused()
     {
