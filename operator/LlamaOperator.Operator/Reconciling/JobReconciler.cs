@@ -80,7 +80,9 @@ public sealed class JobReconciler(
         if (write.Written)
         {
             _written[key] = write.Job.Metadata.ResourceVersion;
-            log.Information("Status written: phase {Phase}", write.Decision.Status.Phase);
+            // Progress updates are written every poll; only phase changes are worth a line at Information.
+            var level = write.Decision.Status.Phase != job.Status?.Phase ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Debug;
+            log.Write(level, "Status written: phase {Phase}, step {Step}", write.Decision.Status.Phase, write.Decision.Status.Progress?.Step);
         }
 
         foreach (var e in write.Decision.Events)
