@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlamaOperator.DevCluster.Audit;
 using LlamaOperator.DevCluster.Kubelet;
 using LlamaOperator.DevCluster.Resources;
 using LlamaOperator.DevCluster.Selectors;
@@ -12,12 +13,17 @@ using Microsoft.AspNetCore.Http;
 namespace LlamaOperator.DevCluster.Server;
 
 /// <summary>Maps Kubernetes REST requests (discovery, CRUD, watch, subresources) onto the store.</summary>
-internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout)
+internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, Action<AuditRecord>? audit)
 {
     public string ServerAddress { get; set; } = "127.0.0.1";
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (audit is not null)
+        {
+            var request = context.Request;
+            audit(RequestAttributes.Resolve(request.Method, request.Path.Value ?? "/", request.Query["watch"], request.Headers.Authorization));
+        }
         try
         {
             await RouteAsync(context);
