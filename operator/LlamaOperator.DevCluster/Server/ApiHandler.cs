@@ -163,7 +163,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 }
             case "PUT" when request.Name is not null:
                 {
-                    var body = await ReadObject(context);
+                    var body = await ReadObject(context, request.Subresource is null ? kind : null);
                     var updated = request.Subresource == "status"
                         ? store.UpdateStatus(kind, ns, request.Name, body)
                         : store.Update(kind, ns, request.Name, body, validation, warnings);
@@ -316,7 +316,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         {
             if (kind is null)
             {
-                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create namespaces, configmaps and secrets; send application/json");
+                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create or update namespaces, configmaps and secrets; send application/json");
             }
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);

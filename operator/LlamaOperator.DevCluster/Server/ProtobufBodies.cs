@@ -7,9 +7,10 @@ namespace LlamaOperator.DevCluster.Server;
 
 /// <summary>
 /// Decodes the protobuf bodies kubectl's imperative generators send (`kubectl create namespace |
-/// configmap | secret`): the "k8s\0" envelope (runtime.Unknown) around a Namespace, ConfigMap or
-/// Secret, reading only the fields those commands set (metadata name/generateName/namespace/labels/
-/// annotations/finalizers, data, binaryData, stringData, type, immutable). Other kinds are 415.
+/// configmap | secret`) and Helm sends to create and update its release Secrets: the "k8s\0" envelope
+/// (runtime.Unknown) around a Namespace, ConfigMap or Secret, reading only the fields those clients set
+/// (metadata name/generateName/namespace/resourceVersion/labels/annotations/finalizers, data,
+/// binaryData, stringData, type, immutable). Other kinds are 415.
 /// </summary>
 public static class ProtobufBodies
 {
@@ -85,6 +86,9 @@ public static class ProtobufBodies
                     break;
                 case 3:
                     metadata["namespace"] = Encoding.UTF8.GetString(value);
+                    break;
+                case 6:
+                    metadata["resourceVersion"] = Encoding.UTF8.GetString(value);
                     break;
                 case 11:
                     AddEntry(metadata, "labels", value, base64: false);

@@ -25,6 +25,16 @@ public class ProtobufBodiesTests
     }
 
     [Fact]
+    public void Decodes_the_resource_version_an_update_carries()
+    {
+        // Helm updates its release Secret with a protobuf PUT that carries metadata.resourceVersion (field 6).
+        var body = Envelope(Field(1, [.. Text(1, "sh.helm.release.v1.rel.v1"), .. Text(3, "ops"), .. Text(6, "42")]));
+        var secret = ProtobufBodies.Decode(body, BuiltInKinds.Secrets);
+        Assert.Equal("42", (string?)secret["metadata"]!["resourceVersion"]);
+        Assert.Equal("ops", (string?)secret["metadata"]!["namespace"]);
+    }
+
+    [Fact]
     public void Other_kinds_are_415()
     {
         var error = Assert.Throws<ApiException>(() => ProtobufBodies.Decode(Envelope(Field(1, Text(1, "p"))), BuiltInKinds.Pods));
