@@ -331,8 +331,17 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         JsonObject? body = null;
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
-            body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+            if (context.Request.ContentType?.StartsWith(ProtobufBodies.ContentType, StringComparison.Ordinal) == true)
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer);
+                body = ProtobufBodies.DecodeDeleteOptions(buffer.ToArray());
+            }
+            else
+            {
+                var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+            }
         }
         long? grace = long.TryParse(query["gracePeriodSeconds"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var g) ? g : null;
         grace ??= body?["gracePeriodSeconds"]?.GetValue<long>();

@@ -19,18 +19,7 @@ public static class ProtobufBodies
 
     public static JsonObject Decode(ReadOnlySpan<byte> body, ResourceKind kind)
     {
-        if (!body.StartsWith(Magic))
-        {
-            throw ApiException.BadRequest("protobuf body without the k8s envelope");
-        }
-        var raw = ReadOnlySpan<byte>.Empty;
-        foreach (var (field, value) in Fields(body[Magic.Length..]))
-        {
-            if (field == 2)
-            {
-                raw = value;
-            }
-        }
+        var raw = Raw(body);
         var obj = new JsonObject { ["apiVersion"] = kind.ApiVersion, ["kind"] = kind.Kind };
         foreach (var (field, value) in Fields(raw))
         {
@@ -69,6 +58,54 @@ public static class ProtobufBodies
             throw new ApiException(415, "UnsupportedMediaType", $"the dev cluster decodes protobuf only for namespaces, configmaps and secrets; send {kind.Plural} as application/json");
         }
         return obj;
+    }
+
+    /// <summary>A protobuf DeleteOptions (Helm deletes its release Secrets with one), as the JSON body it stands for.</summary>
+    public static JsonObject DecodeDeleteOptions(ReadOnlySpan<byte> body)
+    {
+        var options = new JsonObject();
+        foreach (var (field, value) in Fields(Raw(body)))
+        {
+            switch (field)
+            {
+                case 1:
+                    options["gracePeriodSeconds"] = BitConverter.ToInt64(value);
+                    break;
+                case 2:
+                    var preconditions = new JsonObject();
+                    foreach (var (f, v) in Fields(value))
+                    {
+                        preconditions[f == 1 ? "uid" : "resourceVersion"] = Encoding.UTF8.GetString(v);
+                    }
+                    options["preconditions"] = preconditions;
+                    break;
+                case 3:
+                    options["orphanDependents"] = value[0] != 0;
+                    break;
+                case 4:
+                    options["propagationPolicy"] = Encoding.UTF8.GetString(value);
+                    break;
+            }
+        }
+        return options;
+    }
+
+    /// <summary>The object bytes inside the "k8s\0" envelope (runtime.Unknown field 2).</summary>
+    private static ReadOnlySpan<byte> Raw(ReadOnlySpan<byte> body)
+    {
+        if (!body.StartsWith(Magic))
+        {
+            throw ApiException.BadRequest("protobuf body without the k8s envelope");
+        }
+        var raw = ReadOnlySpan<byte>.Empty;
+        foreach (var (field, value) in Fields(body[Magic.Length..]))
+        {
+            if (field == 2)
+            {
+                raw = value;
+            }
+        }
+        return raw;
     }
 
     private static JsonObject Metadata(ReadOnlySpan<byte> message)
@@ -131,7 +168,7 @@ public static class ProtobufBodies
         map[key] = text;
     }
 
-    /// <summary>The fields of one protobuf message: number and payload (varints as their raw bytes' first value byte).</summary>
+    /// <summary>The fields of one protobuf message: number and payload (a varint as its value's 8 little-endian bytes).</summary>
     private static List<(int Field, byte[] Value)> Fields(ReadOnlySpan<byte> message)
     {
         var fields = new List<(int, byte[])>();
@@ -143,7 +180,8 @@ public static class ProtobufBodies
             switch (key & 7)
             {
                 case 0:
-                    fields.Add((field, [(byte)Varint(message, ref at)]));
+                    var number = Varint(message, ref at);
+                    fields.Add((field, BitConverter.IsLittleEndian ? BitConverter.GetBytes(number) : [.. BitConverter.GetBytes(number).Reverse()]));
                     break;
                 case 1:
                     at += 8;

@@ -26,6 +26,6 @@ public class CrdCopyTests
         var crd = rendered.Single<k8s.Models.V1CustomResourceDefinition>();
         var repo = k8s.KubernetesYaml.Deserialize<k8s.Models.V1CustomResourceDefinition>(
             await File.ReadAllTextAsync(Path.Combine(HelmCli.RepoRootPath, "crds", "llamaoperator.dev_llamatrainingjobs.yaml")), strict: true);
-        Assert.Equal(k8s.KubernetesJson.Serialize(repo), k8s.KubernetesJson.Serialize(crd));
+        Assert.Equal(CanonicalJson.Of(repo), CanonicalJson.Of(crd));
     }
 }
