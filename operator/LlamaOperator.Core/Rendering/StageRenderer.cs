@@ -12,11 +12,12 @@ public static class StageRenderer
     /// <param name="job">The job as submitted: its uid makes it the owner, its spec goes to the trainer.</param>
     /// <param name="resolved">The same job resolved (JobResolver.Resolve): the settings the objects are made from.</param>
     /// <param name="plan">The stage's plan (StagePlanner.Plan of the resolved job).</param>
-    public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan)
+    /// <param name="lengthIndex">LongContext: the index of the sequence length the gang trains (0 when null); ignored by other stages.</param>
+    public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex = null)
     {
         var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
         var owner = JobOwner.Of(job);
-        var template = new TrainerPodTemplate(resolved, plan, names, owner);
+        var template = new TrainerPodTemplate(resolved, plan, names, owner, lengthIndex);
         var pods = new V1Pod[plan.Layout.Nodes];
         for (var node = 0; node < pods.Length; node++)
         {

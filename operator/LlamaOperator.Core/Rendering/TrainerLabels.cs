@@ -11,6 +11,10 @@ public static class TrainerLabels
     public const string Stage = "llamaoperator.dev/stage";
     public const string NodeRank = "llamaoperator.dev/node-rank";
 
+    /// <summary>Marks the job's one-off pods that belong to no stage; the checkpoint-averaging pod has role averaging.</summary>
+    public const string Role = "llamaoperator.dev/role";
+    public const string AveragingRole = "averaging";
+
     /// <summary>DP replica of the node's first rank (a node may hold several replicas when tp*cp*pp &lt; gpusPerNode).</summary>
     public const string DpReplica = "llamaoperator.dev/dp-replica";
 

@@ -26,13 +26,16 @@ public sealed class TrainerPodTemplate
     private readonly StageNames _names;
     private readonly JobOwner _owner;
     private readonly TrainerEnvironment _environment;
+    private readonly int? _lengthIndex;
 
     // Parsed once: ResourceQuantity parsing costs tens of microseconds, times thousands of pods.
     private readonly V1ResourceRequirements _resources;
     private readonly ResourceQuantity _shmSize;
 
-    public TrainerPodTemplate(ResolvedJob job, StagePlan plan, StageNames names, JobOwner owner)
+    /// <param name="lengthIndex">LongContext: which of the stage's sequence lengths the gang trains (passed as --length-index).</param>
+    public TrainerPodTemplate(ResolvedJob job, StagePlan plan, StageNames names, JobOwner owner, int? lengthIndex = null)
     {
+        _lengthIndex = lengthIndex;
         _cluster = job.Cluster;
         _plan = plan;
         _names = names;
@@ -42,8 +45,13 @@ public sealed class TrainerPodTemplate
         _shmSize = new ResourceQuantity(job.Cluster.ShmSize);
     }
 
-    public static string[] Command(string stageName) =>
-        ["llama-train", "train", "--job", $"{JobConfigMountPath}/{JobConfigFile}", "--stage", stageName];
+    public static string[] Command(string stageName, int? lengthIndex = null) =>
+        lengthIndex is { } index
+            ? ["llama-train", "train", "--job", JobConfigPath, "--stage", stageName, "--length-index", index.ToString(CultureInfo.InvariantCulture)]
+            : ["llama-train", "train", "--job", JobConfigPath, "--stage", stageName];
+
+    /// <summary>Where the pod sees the job manifest (the ConfigMap's volume).</summary>
+    public const string JobConfigPath = JobConfigMountPath + "/" + JobConfigFile;
 
     /// <summary>The container's requests and limits: the cluster's resources with nvidia.com/gpu set to gpusPerNode.</summary>
     public static V1ResourceRequirements Resources(ResolvedCluster cluster)
@@ -97,7 +105,7 @@ public sealed class TrainerPodTemplate
         Name = ContainerName,
         Image = _cluster.Image,
         ImagePullPolicy = _cluster.ImagePullPolicy,
-        Command = Command(_plan.StageName),
+        Command = Command(_plan.StageName, _plan.StageType == StageType.LongContext ? _lengthIndex ?? 0 : null),
         Env = _environment.ForNode(nodeRank),
         Ports = [new V1ContainerPort { ContainerPort = _cluster.MasterPort, Name = "rendezvous" }],
         Resources = new V1ResourceRequirements

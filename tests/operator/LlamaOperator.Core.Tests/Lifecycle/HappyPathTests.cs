@@ -82,7 +82,7 @@ public class HappyPathTests
         var averaging = s.Step();
         s.DeletionsFinish();
         Assert.Equal(JobPhase.Averaging, s.Status.Phase);
-        Assert.Equal(["llama-train", "average", "--stage", "anneal", "--checkpoints", "2"], averaging.Actions.OfType<CreateAveragingPod>().Single().Command);
+        Assert.Equal(["llama-train", "average", "--job", "/etc/llamaop/job.json", "--stage", "anneal", "--count", "2"], averaging.Actions.OfType<CreateAveragingPod>().Single().Command);
         s.AssertStable();
 
         s.AveragingPod = s.AveragingPod! with { Phase = ObservedPodPhase.Succeeded };

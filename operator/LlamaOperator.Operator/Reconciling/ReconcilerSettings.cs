@@ -1,0 +1,17 @@
+using LlamaOperator.Core.Lifecycle;
+
+namespace LlamaOperator.Operator.Reconciling;
+
+/// <summary>How the job reconciler paces itself.</summary>
+public sealed record ReconcilerSettings
+{
+    public LifecycleSettings Lifecycle { get; init; } = LifecycleSettings.Default;
+
+    /// <summary>How often an active job is reconciled without any event, to pick up the trainer's progress from storage.</summary>
+    public TimeSpan ProgressPollInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>When to try again after storage could not be read.</summary>
+    public TimeSpan StorageRetry { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

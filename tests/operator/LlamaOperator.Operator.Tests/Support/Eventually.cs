@@ -1,0 +1,22 @@
+namespace LlamaOperator.Operator.Tests.Support;
+
+internal static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds (effects cross the HTTP server and the operator's loop).</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, double seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {seconds} s waiting for: {what}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public static Task HoldsAsync(Func<bool> condition, string what, double seconds = 15) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, seconds);
+}
