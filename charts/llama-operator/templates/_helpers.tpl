@@ -49,26 +49,30 @@ The namespaced permissions the operator uses, derived from the API calls it make
 against the requests of an operator running a job in the dev cluster).
 */}}
 {{- define "llama-operator.namespacedRules" -}}
-# LlamaTrainingJobs: watched; status written through the status subresource; finalizers added and removed with
-# an update; deleted when their TTL after finishing runs out.
+# LlamaTrainingJobs: watched, read again after a status conflict, deleted when their ttlSecondsAfterFinished runs out.
 - apiGroups: ["llamaoperator.dev"]
   resources: ["llamatrainingjobs"]
-  verbs: ["get", "list", "watch", "update", "delete"]
+  verbs: ["get", "list", "watch", "delete"]
 - apiGroups: ["llamaoperator.dev"]
   resources: ["llamatrainingjobs/status"]
-  verbs: ["get", "update"]
-# Children carry an ownerReference with blockOwnerDeletion: setting it needs update on the owner's finalizers.
+  verbs: ["update"]
+# Children carry an ownerReference with blockOwnerDeletion: setting it needs update on the owner's finalizers
+# (checked by the OwnerReferencesPermissionEnforcement admission plugin, never requested as such).
 - apiGroups: ["llamaoperator.dev"]
   resources: ["llamatrainingjobs/finalizers"]
   verbs: ["update"]
-# A stage's trainer pods, headless Service and job ConfigMap.
+# A stage's trainer pods: a gang is deleted with one deletecollection; a lost node's pod is force-deleted by name.
 - apiGroups: [""]
-  resources: ["pods", "services", "configmaps"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  resources: ["pods"]
+  verbs: ["list", "watch", "create", "delete", "deletecollection"]
+# A stage's headless Service and job ConfigMap (read from informer caches, never by name).
+- apiGroups: [""]
+  resources: ["services", "configmaps"]
+  verbs: ["list", "watch", "create", "delete"]
 # Gang scheduling: PodGroups of the coscheduling plugin and of Volcano.
 - apiGroups: ["scheduling.x-k8s.io", "scheduling.volcano.sh"]
   resources: ["podgroups"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  verbs: ["list", "watch", "create", "delete"]
 # Blob credentials a job's spec.checkpoint.storage.azureBlob.secretRef names.
 - apiGroups: [""]
   resources: ["secrets"]
@@ -79,11 +83,11 @@ against the requests of an operator running a job in the dev cluster).
   verbs: ["create", "patch"]
 {{- end }}
 
-{{/* Cluster-scoped permissions: the operator reads nodes (GPU capacity, lost nodes). */}}
+{{/* Cluster-scoped permissions: the operator watches nodes (lost-node detection). */}}
 {{- define "llama-operator.clusterRules" -}}
 - apiGroups: [""]
   resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 {{- end }}
 
 {{/* Values that contradict each other fail the render with a message naming them. */}}
