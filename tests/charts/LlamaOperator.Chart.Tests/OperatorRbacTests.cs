@@ -21,8 +21,9 @@ namespace LlamaOperator.Chart.Tests;
 /// <summary>
 /// The chart's RBAC against what the operator really asks the API server for: the operator runs as the chart's
 /// ServiceAccount in the audited dev cluster, as the chart configures it (all namespaces, leader election in the
-/// release namespace; or one watched namespace), through a job's whole life (children, stage transition, gang restart, failure, TTL
-/// deletion) with each gang scheduler, and a job whose blob credential is a Secret. Every request must be allowed, and every permission used.
+/// release namespace; or one watched namespace), through a job's whole life (children, stage transition, gang
+/// restart, failure, TTL deletion) with each gang scheduler, and a job whose blob credential is a Secret. Every
+/// request must be allowed, and every permission used.
 /// </summary>
 public class OperatorRbacTests(ChartRenders renders) : IClassFixture<ChartRenders>
 {
