@@ -19,6 +19,7 @@ public static class Program
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(DevClusterCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 }

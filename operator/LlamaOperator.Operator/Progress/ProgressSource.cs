@@ -3,9 +3,9 @@ using k8s;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Core.Lifecycle;
 using LlamaTrainer.Storage;
-using ObjectKey = LlamaOperator.Runtime.Caching.ObjectKey;
 using LlamaTrainer.Storage.Progress;
 using Serilog;
+using ObjectKey = LlamaOperator.Runtime.Caching.ObjectKey;
 
 namespace LlamaOperator.Operator.Progress;
 
