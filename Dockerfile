@@ -4,6 +4,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY operator/ operator/
+# The operator reads checkpoint manifests and heartbeats with the trainer's storage library.
+COPY trainer-image/LlamaTrainer.Storage/ trainer-image/LlamaTrainer.Storage/
 RUN dotnet publish operator/LlamaOperator.Cli -c Release -o /out --no-self-contained -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0

@@ -25,6 +25,7 @@ public static class Program
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(DevClusterCommand.Create());
         root.Subcommands.Add(LocalCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 }

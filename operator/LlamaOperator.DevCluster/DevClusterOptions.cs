@@ -37,6 +37,12 @@ public sealed record DevClusterOptions
     /// <summary>Cap of the crash-loop back-off between container restarts (1 s doubling; a real kubelet caps at 5 min).</summary>
     public TimeSpan RestartBackoffCap { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Called with every API request the server receives (before it is served), e.g. an
+    /// <see cref="Audit.AuditLog"/>'s Record; the RBAC attributes of the requests, for checking roles.
+    /// </summary>
+    public Action<Audit.AuditRecord>? Audit { get; init; }
+
     public ILogger Logger { get; init; } = Serilog.Core.Logger.None;
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

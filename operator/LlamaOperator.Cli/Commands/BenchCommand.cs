@@ -12,6 +12,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchPlanRenderCommand.Create());
         command.Subcommands.Add(BenchDevClusterCommand.Create());
         command.Subcommands.Add(BenchRuntimeCommand.Create());
+        command.Subcommands.Add(BenchOperatorCommand.Create());
         return command;
     }
 }

@@ -167,6 +167,53 @@ public static class BuiltInKinds
         Validate = CrdKinds.Check,
     };
 
+    // Stored only (no controller acts on them): enough to install a Helm chart and read it back.
+    public static readonly ResourceKind Deployments = new()
+    {
+        Group = "apps",
+        Version = "v1",
+        Plural = "deployments",
+        Kind = "Deployment",
+        Singular = "deployment",
+        Namespaced = true,
+        ShortNames = ["deploy"],
+        Categories = ["all"],
+        Subresources = ["status"],
+        TracksGeneration = true,
+        PrinterColumns = [Path("Replicas", "integer", ".spec.replicas"), Age],
+    };
+
+    public static readonly ResourceKind PodDisruptionBudgets = new()
+    {
+        Group = "policy",
+        Version = "v1",
+        Plural = "poddisruptionbudgets",
+        Kind = "PodDisruptionBudget",
+        Singular = "poddisruptionbudget",
+        Namespaced = true,
+        ShortNames = ["pdb"],
+        Subresources = ["status"],
+        TracksGeneration = true,
+        PrinterColumns = [Path("Min Available", "string", ".spec.minAvailable"), Age],
+    };
+
+    private static ResourceKind Rbac(string plural, string kind, bool namespaced) => new()
+    {
+        Group = "rbac.authorization.k8s.io",
+        Version = "v1",
+        Plural = plural,
+        Kind = kind,
+        Singular = kind.ToLowerInvariant(),
+        Namespaced = namespaced,
+        PrinterColumns = [Age],
+    };
+
+    public static readonly ResourceKind ClusterRoles = Rbac("clusterroles", "ClusterRole", namespaced: false);
+    public static readonly ResourceKind ClusterRoleBindings = Rbac("clusterrolebindings", "ClusterRoleBinding", namespaced: false);
+    public static readonly ResourceKind Roles = Rbac("roles", "Role", namespaced: true);
+    public static readonly ResourceKind RoleBindings = Rbac("rolebindings", "RoleBinding", namespaced: true);
+
     public static IReadOnlyList<ResourceKind> All { get; } =
-        [Namespaces, Pods, Services, ConfigMaps, Secrets, ServiceAccounts, Events, Nodes, Leases, EventsV1, CustomResourceDefinitions];
+        [Namespaces, Pods, Services, ConfigMaps, Secrets, ServiceAccounts, Events, Nodes, Leases, EventsV1, CustomResourceDefinitions,
+         Deployments, PodDisruptionBudgets, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlamaOperator.DevCluster.Audit;
 using LlamaOperator.DevCluster.Kubelet;
 using LlamaOperator.DevCluster.Resources;
 using LlamaOperator.DevCluster.Selectors;
@@ -12,12 +13,17 @@ using Microsoft.AspNetCore.Http;
 namespace LlamaOperator.DevCluster.Server;
 
 /// <summary>Maps Kubernetes REST requests (discovery, CRUD, watch, subresources) onto the store.</summary>
-internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout)
+internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, Action<AuditRecord>? audit)
 {
     public string ServerAddress { get; set; } = "127.0.0.1";
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (audit is not null)
+        {
+            var request = context.Request;
+            audit(RequestAttributes.Resolve(request.Method, request.Path.Value ?? "/", request.Query["watch"], request.Headers.Authorization));
+        }
         try
         {
             await RouteAsync(context);
@@ -157,7 +163,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 }
             case "PUT" when request.Name is not null:
                 {
-                    var body = await ReadObject(context);
+                    var body = await ReadObject(context, request.Subresource is null ? kind : null);
                     var updated = request.Subresource == "status"
                         ? store.UpdateStatus(kind, ns, request.Name, body)
                         : store.Update(kind, ns, request.Name, body, validation, warnings);
@@ -310,7 +316,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         {
             if (kind is null)
             {
-                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create namespaces, configmaps and secrets; send application/json");
+                throw new ApiException(415, "UnsupportedMediaType", "the dev cluster accepts protobuf only to create or update namespaces, configmaps and secrets; send application/json");
             }
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
@@ -325,8 +331,17 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         JsonObject? body = null;
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
-            body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+            if (context.Request.ContentType?.StartsWith(ProtobufBodies.ContentType, StringComparison.Ordinal) == true)
+            {
+                using var buffer = new MemoryStream();
+                await context.Request.Body.CopyToAsync(buffer);
+                body = ProtobufBodies.DecodeDeleteOptions(buffer.ToArray());
+            }
+            else
+            {
+                var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null;
+            }
         }
         long? grace = long.TryParse(query["gracePeriodSeconds"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var g) ? g : null;
         grace ??= body?["gracePeriodSeconds"]?.GetValue<long>();

@@ -7,9 +7,10 @@ namespace LlamaOperator.DevCluster.Server;
 
 /// <summary>
 /// Decodes the protobuf bodies kubectl's imperative generators send (`kubectl create namespace |
-/// configmap | secret`): the "k8s\0" envelope (runtime.Unknown) around a Namespace, ConfigMap or
-/// Secret, reading only the fields those commands set (metadata name/generateName/namespace/labels/
-/// annotations/finalizers, data, binaryData, stringData, type, immutable). Other kinds are 415.
+/// configmap | secret`) and Helm sends to create and update its release Secrets: the "k8s\0" envelope
+/// (runtime.Unknown) around a Namespace, ConfigMap or Secret, reading only the fields those clients set
+/// (metadata name/generateName/namespace/resourceVersion/labels/annotations/finalizers, data,
+/// binaryData, stringData, type, immutable). Other kinds are 415.
 /// </summary>
 public static class ProtobufBodies
 {
@@ -18,18 +19,7 @@ public static class ProtobufBodies
 
     public static JsonObject Decode(ReadOnlySpan<byte> body, ResourceKind kind)
     {
-        if (!body.StartsWith(Magic))
-        {
-            throw ApiException.BadRequest("protobuf body without the k8s envelope");
-        }
-        var raw = ReadOnlySpan<byte>.Empty;
-        foreach (var (field, value) in Fields(body[Magic.Length..]))
-        {
-            if (field == 2)
-            {
-                raw = value;
-            }
-        }
+        var raw = Raw(body);
         var obj = new JsonObject { ["apiVersion"] = kind.ApiVersion, ["kind"] = kind.Kind };
         foreach (var (field, value) in Fields(raw))
         {
@@ -70,6 +60,54 @@ public static class ProtobufBodies
         return obj;
     }
 
+    /// <summary>A protobuf DeleteOptions (Helm deletes its release Secrets with one), as the JSON body it stands for.</summary>
+    public static JsonObject DecodeDeleteOptions(ReadOnlySpan<byte> body)
+    {
+        var options = new JsonObject();
+        foreach (var (field, value) in Fields(Raw(body)))
+        {
+            switch (field)
+            {
+                case 1:
+                    options["gracePeriodSeconds"] = BitConverter.ToInt64(value);
+                    break;
+                case 2:
+                    var preconditions = new JsonObject();
+                    foreach (var (f, v) in Fields(value))
+                    {
+                        preconditions[f == 1 ? "uid" : "resourceVersion"] = Encoding.UTF8.GetString(v);
+                    }
+                    options["preconditions"] = preconditions;
+                    break;
+                case 3:
+                    options["orphanDependents"] = value[0] != 0;
+                    break;
+                case 4:
+                    options["propagationPolicy"] = Encoding.UTF8.GetString(value);
+                    break;
+            }
+        }
+        return options;
+    }
+
+    /// <summary>The object bytes inside the "k8s\0" envelope (runtime.Unknown field 2).</summary>
+    private static ReadOnlySpan<byte> Raw(ReadOnlySpan<byte> body)
+    {
+        if (!body.StartsWith(Magic))
+        {
+            throw ApiException.BadRequest("protobuf body without the k8s envelope");
+        }
+        var raw = ReadOnlySpan<byte>.Empty;
+        foreach (var (field, value) in Fields(body[Magic.Length..]))
+        {
+            if (field == 2)
+            {
+                raw = value;
+            }
+        }
+        return raw;
+    }
+
     private static JsonObject Metadata(ReadOnlySpan<byte> message)
     {
         var metadata = new JsonObject();
@@ -85,6 +123,9 @@ public static class ProtobufBodies
                     break;
                 case 3:
                     metadata["namespace"] = Encoding.UTF8.GetString(value);
+                    break;
+                case 6:
+                    metadata["resourceVersion"] = Encoding.UTF8.GetString(value);
                     break;
                 case 11:
                     AddEntry(metadata, "labels", value, base64: false);
@@ -127,7 +168,7 @@ public static class ProtobufBodies
         map[key] = text;
     }
 
-    /// <summary>The fields of one protobuf message: number and payload (varints as their raw bytes' first value byte).</summary>
+    /// <summary>The fields of one protobuf message: number and payload (a varint as its value's 8 little-endian bytes).</summary>
     private static List<(int Field, byte[] Value)> Fields(ReadOnlySpan<byte> message)
     {
         var fields = new List<(int, byte[])>();
@@ -139,7 +180,8 @@ public static class ProtobufBodies
             switch (key & 7)
             {
                 case 0:
-                    fields.Add((field, [(byte)Varint(message, ref at)]));
+                    var number = Varint(message, ref at);
+                    fields.Add((field, BitConverter.IsLittleEndian ? BitConverter.GetBytes(number) : [.. BitConverter.GetBytes(number).Reverse()]));
                     break;
                 case 1:
                     at += 8;

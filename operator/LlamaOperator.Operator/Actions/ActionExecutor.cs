@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Models;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
@@ -79,16 +78,24 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
             await CreateAsync(() => client.CoreV1.CreateNamespacedServiceAsync(rendered.Service, ns, cancellationToken: cancellationToken));
         }
 
+        // The cache may lag behind creates of a moment ago: those answer AlreadyExists and are not counted.
         var missing = rendered.Pods.Where(p => caches.Pods.Get(ns, p.Metadata.Name) is null).ToList();
+        var created = 0;
         await Parallel.ForEachAsync(
             missing,
             new ParallelOptions { MaxDegreeOfParallelism = parallelCreates, CancellationToken = cancellationToken },
-            async (pod, ct) => await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct)));
-        if (missing.Count > 0)
+            async (pod, ct) =>
+            {
+                if (await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct)))
+                {
+                    Interlocked.Increment(ref created);
+                }
+            });
+        if (created > 0)
         {
             log.Information(
                 "Created {Pods} pods of stage {GangStage} (length index {LengthIndex}; the trainer resumes from the newest committed checkpoint, now {ResumeFrom})",
-                missing.Count, create.Stage, create.LengthIndex, create.ResumeFromUri ?? "none");
+                created, create.Stage, create.LengthIndex, create.ResumeFromUri ?? "none");
         }
     }
 
@@ -102,8 +109,10 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
             await CreateAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns, cancellationToken: cancellationToken));
         }
 
-        await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken));
-        log.Information("Created the averaging pod {Pod}", pod.Metadata.Name);
+        if (await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken)))
+        {
+            log.Information("Created the averaging pod {Pod}", pod.Metadata.Name);
+        }
     }
 
     private async Task DeleteStageObjectsAsync(ResolvedJob resolved, string stage, CancellationToken cancellationToken)
@@ -138,7 +147,19 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
 
     private static string Selector(string job, string stage) => $"{TrainerLabels.Job}={job},{TrainerLabels.Stage}={stage}";
 
-    private static Task CreateAsync(Func<Task> create) => ApiErrors.IgnoreAsync(create, ApiErrors.IsAlreadyExists);
+    /// <summary>Creates unless the object exists; returns whether this call created it.</summary>
+    private static async Task<bool> CreateAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+            return true;
+        }
+        catch (Exception e) when (ApiErrors.IsAlreadyExists(e))
+        {
+            return false;
+        }
+    }
 
     private static (string Group, string Version) GroupVersion(string apiVersion)
     {

@@ -76,7 +76,7 @@ internal static class OperatorTerm
         var settings = options.Reconciler;
         var reconciler = new JobReconciler(
             caches,
-            new ProgressSource(client, settings.ProgressPollInterval / 2, settings.Time, log),
+            new ProgressSource(client, settings.ProgressPollInterval / 2, settings.StorageTimeout, settings.Time, log),
             new ActionExecutor(client, caches),
             new StatusWriter(client),
             recorder,

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
@@ -16,7 +15,7 @@ public static class ChildrenObserver
     public static ObservedChildren Observe(LlamaTrainingJob job, ClusterCaches caches)
     {
         var key = JobIndex.Key(job.Metadata.NamespaceProperty, job.Metadata.Name);
-        var nodes = new NodeHealth(caches.Nodes);
+        var nodes = new NodeHealth(caches.Nodes is { } cache ? name => cache.Get(null, name) : null);
         var pods = new List<ObservedPod>();
         ObservedPod? averaging = null;
         foreach (var pod in Owned(job, caches.Pods.ByIndex(JobIndex.Name, key)))

@@ -1,10 +1,10 @@
 using k8s.Models;
-using LlamaOperator.Runtime.Caching;
 
 namespace LlamaOperator.Operator.Observation;
 
 /// <summary>Whether a pod's node is lost: gone from the node cache, or its Ready condition not True. Unknown (no node cache) counts as healthy.</summary>
-public sealed class NodeHealth(Cache<V1Node>? nodes)
+/// <param name="nodes">Looks a node up by name (the node cache); null when nodes are not watched.</param>
+public sealed class NodeHealth(Func<string, V1Node?>? nodes)
 {
     public bool IsLost(string? nodeName)
     {
@@ -13,7 +13,7 @@ public sealed class NodeHealth(Cache<V1Node>? nodes)
             return false;
         }
 
-        var node = nodes.Get(null, nodeName);
+        var node = nodes(nodeName);
         return node is null || node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status != "True";
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
 using LlamaOperator.Operator.Actions;
@@ -81,13 +80,20 @@ public sealed class JobReconciler(
         if (write.Written)
         {
             _written[key] = write.Job.Metadata.ResourceVersion;
-            log.Information("Status written: phase {Phase}", write.Decision.Status.Phase);
+            // Progress updates are written every poll; only phase changes are worth a line at Information.
+            var level = write.Decision.Status.Phase != job.Status?.Phase ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Debug;
+            log.Write(level, "Status written: phase {Phase}, step {Step}", write.Decision.Status.Phase, write.Decision.Status.Progress?.Step);
         }
 
         foreach (var e in write.Decision.Events)
         {
             events.Record(write.Job, e.Warning ? EventType.Warning : EventType.Normal, e.Reason, e.Message);
             log.Write(e.Warning ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information, "{Reason}: {Message}", e.Reason, e.Message);
+        }
+
+        if (read is { NewError: true, Error: { } storageError })
+        {
+            events.Record(write.Job, EventType.Warning, "ProgressUnavailable", $"{storageError}; retrying, the last progress read stands meanwhile");
         }
 
         if (observation!.Resolved is { } resolved && write.Decision.Actions.Count > 0)

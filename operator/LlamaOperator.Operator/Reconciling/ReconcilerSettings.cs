@@ -10,6 +10,9 @@ public sealed record ReconcilerSettings
     /// <summary>How often an active job is reconciled without any event, to pick up the trainer's progress from storage.</summary>
     public TimeSpan ProgressPollInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long one progress read from storage may take.</summary>
+    public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>When to try again after storage could not be read.</summary>
     public TimeSpan StorageRetry { get; init; } = TimeSpan.FromSeconds(15);
 

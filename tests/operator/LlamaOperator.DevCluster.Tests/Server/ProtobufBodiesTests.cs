@@ -25,6 +25,25 @@ public class ProtobufBodiesTests
     }
 
     [Fact]
+    public void Decodes_the_resource_version_an_update_carries()
+    {
+        // Helm updates its release Secret with a protobuf PUT that carries metadata.resourceVersion (field 6).
+        var body = Envelope(Field(1, [.. Text(1, "sh.helm.release.v1.rel.v1"), .. Text(3, "ops"), .. Text(6, "42")]));
+        var secret = ProtobufBodies.Decode(body, BuiltInKinds.Secrets);
+        Assert.Equal("42", (string?)secret["metadata"]!["resourceVersion"]);
+        Assert.Equal("ops", (string?)secret["metadata"]!["namespace"]);
+    }
+
+    [Fact]
+    public void Decodes_delete_options()
+    {
+        // gracePeriodSeconds 300 (varint 0xAC 0x02), preconditions.uid, propagationPolicy Background.
+        byte[] raw = [0x08, 0xAC, 0x02, .. Field(2, Text(1, "u-1")), .. Text(4, "Background")];
+        var options = ProtobufBodies.DecodeDeleteOptions(Envelope(raw));
+        Assert.Equal("""{"gracePeriodSeconds":300,"preconditions":{"uid":"u-1"},"propagationPolicy":"Background"}""", options.ToJsonString());
+    }
+
+    [Fact]
     public void Other_kinds_are_415()
     {
         var error = Assert.Throws<ApiException>(() => ProtobufBodies.Decode(Envelope(Field(1, Text(1, "p"))), BuiltInKinds.Pods));

@@ -1,3 +1,4 @@
+using k8s;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Operator.Tests.Support;
 using Xunit.Abstractions;
@@ -52,5 +53,22 @@ public sealed class JobControlTests(ClusterFixture fixture, ITestOutputHelper ou
         Assert.Equal(JobPhase.Running, job.Status.Phase);
         await Task.Delay(500); // several reconciles
         Assert.Equal(gang, (await scenario.PodsAsync()).Select(p => p.Metadata.Uid).Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_fatal_exit_fails_the_job_and_its_ttl_deletes_it_with_its_children()
+    {
+        await using var scenario = await JobScenario.CreateAsync(fixture);
+        scenario.StartOperator(output);
+        await scenario.RunPretrainAsync(job => job.Spec.TtlSecondsAfterFinished = 1);
+
+        await scenario.Kubelet.ExitAsync("tiny-pretrain-0", 2, null); // exit code 2: fatal by default
+
+        await scenario.WaitForPhaseAsync(JobPhase.Failed);
+        Assert.Contains((await scenario.JobAsync()).Status!.Conditions!, c => c.Type == "Failed" && c.Status == "True");
+        await Eventually.HoldsAsync(
+            async () => (await scenario.Client.CustomObjects.ListNamespacedCustomObjectAsync<LlamaTrainingJobList>(ApiGroup.Group, ApiGroup.Version, scenario.Namespace, ApiGroup.Plural)).Items.Count == 0,
+            "the job deleted after its TTL");
+        await Eventually.HoldsAsync(async () => (await scenario.PodsAsync()).Count == 0, "its pods garbage-collected");
     }
 }

@@ -1,6 +1,5 @@
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Operator.Tests.Support;
-using Prometheus;
 using Xunit.Abstractions;
 
 namespace LlamaOperator.Operator.Tests.Reconciling;

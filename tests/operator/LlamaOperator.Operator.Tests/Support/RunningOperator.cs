@@ -28,7 +28,7 @@ internal sealed class RunningOperator : IAsyncDisposable
         Namespace = ns,
         Workers = 2,
         MetricsRegistry = registry ?? Prometheus.Metrics.NewCustomRegistry(),
-        Reconciler = new ReconcilerSettings { ProgressPollInterval = TimeSpan.FromMilliseconds(200), StorageRetry = TimeSpan.FromMilliseconds(200) },
+        Reconciler = new ReconcilerSettings { ProgressPollInterval = TimeSpan.FromMilliseconds(200), StorageRetry = TimeSpan.FromMilliseconds(200), StorageTimeout = TimeSpan.FromSeconds(1) },
     };
 
     public async Task StopAsync()

@@ -1,7 +1,7 @@
 using Serilog;
-using Xunit.Abstractions;
 using Serilog.Core;
 using Serilog.Events;
+using Xunit.Abstractions;
 
 namespace LlamaOperator.Operator.Tests.Support;
 

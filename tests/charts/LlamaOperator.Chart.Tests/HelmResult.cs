@@ -1,0 +1,3 @@
+namespace LlamaOperator.Chart.Tests;
+
+public sealed record HelmResult(int ExitCode, string Stdout, string Stderr);
