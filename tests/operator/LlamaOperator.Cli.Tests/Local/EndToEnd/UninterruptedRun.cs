@@ -45,7 +45,11 @@ public sealed class UninterruptedRun : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        Directory.Delete(Micro.Folder, recursive: true);
+        if (Environment.GetEnvironmentVariable("LLAMAOP_KEEP_E2E") is null)
+        {
+            Directory.Delete(Micro.Folder, recursive: true);
+        }
+
         return Task.CompletedTask;
     }
 }
