@@ -2,7 +2,10 @@ using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaOperator.Cli.Tests.Local.EndToEnd;
 
-/// <summary>The micro job run once without faults: the happy path's evidence and the reference weights for the fault tests.</summary>
+/// <summary>
+/// The micro job run once without faults: the happy path's evidence and the reference weights for the fault tests.
+/// Set LLAMAOP_KEEP_E2E=1 to keep its folder (checkpoints, llamaop.log) for inspection.
+/// </summary>
 public sealed class UninterruptedRun : IAsyncLifetime
 {
     internal MicroJob Micro { get; private set; } = null!;
