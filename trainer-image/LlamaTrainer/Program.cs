@@ -5,7 +5,12 @@ namespace LlamaTrainer;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    /// <summary>
+    /// On SIGTERM/SIGINT the command finishes its step and checkpoints (see TrainCommand). System.CommandLine would
+    /// return after 2 s, ending the process mid-checkpoint; the pod's grace period (300 s) bounds the wait instead.
+    /// </summary>
+    public static Task<int> Main(string[] args) =>
+        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(300) });
 
     /// <summary>Every command lives in its own file under Cli/; this is the only list of them.</summary>
     internal static RootCommand BuildRoot()
