@@ -21,8 +21,6 @@ public sealed class MountTable
 
     public static MountTable Empty { get; } = new([]);
 
-    public IReadOnlyList<(string MountPath, string HostPath)> Mounts => _mounts;
-
     /// <summary>The host folder a container path lives in, when it is under a mount; else null.</summary>
     public string? HostPathOf(string containerPath)
     {
