@@ -6,7 +6,7 @@ namespace LlamaOperator.Cli.Tests.Local;
 
 public class ProgressFormatterTests
 {
-    /// <summary>The micro recipe: pretrain 3,072 tokens, long-context 768 per length (128, 256), anneal 1,024; maxRestarts 3.</summary>
+    /// <summary>The micro recipe: pretrain 6,144 tokens, long-context 768 per length (128, 256), anneal 1,024; maxRestarts 3.</summary>
     public static LlamaTrainingJob Micro(LlamaTrainingJobStatus? status)
     {
         var job = ManifestReader.ReadFile(Path.Combine(AppContext.BaseDirectory, "TestData", "micro-local.yaml"));
@@ -35,7 +35,7 @@ public class ProgressFormatterTests
         var lines = ProgressFormatter.Block(Micro(AtSecondLength()));
 
         Assert.Equal("micro Running stage 2/3 long-context (LongContext, 256 tokens/sequence) restarts 2 (1/3 counted)", lines[0]);
-        Assert.Equal($"  pretrain           {ProgressFormatter.Bar(1)} 100%  3,072 / 3,072 tokens", lines[1]);
+        Assert.Equal($"  pretrain           {ProgressFormatter.Bar(1)} 100%  6,144 / 6,144 tokens", lines[1]);
         Assert.Equal($"  long-context @128  {ProgressFormatter.Bar(1)} 100%  768 / 768 tokens", lines[2]);
         Assert.Equal($"  long-context @256  [#######-----------------------]  25%  192 / 768 tokens  <", lines[3]);
         Assert.Equal($"  anneal             {ProgressFormatter.Bar(0)}   0%  0 / 1,024 tokens", lines[4]);
