@@ -18,4 +18,7 @@ public static class ConditionTypes
 
     /// <summary>False when a LongContext length missed its gate and the spec said to continue anyway.</summary>
     public const string GatePassed = "GatePassed";
+
+    /// <summary>False while the checkpoint store cannot be read: progress is the last good read and hang detection waits.</summary>
+    public const string ProgressAvailable = "ProgressAvailable";
 }

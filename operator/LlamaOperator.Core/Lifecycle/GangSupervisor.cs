@@ -58,6 +58,11 @@ internal static class GangSupervisor
 
     private static GangFailure? Hang(DecisionContext context)
     {
+        if (context.Observation.Progress.Unavailable is not null)
+        {
+            return null; // a stale heartbeat says nothing while storage is unreadable; restarting would not help
+        }
+
         var timeout = TimeSpan.FromSeconds(context.Job.FailurePolicy.HangTimeoutSeconds);
         var runningSince = JobConditionSetter.Find(context.Status, ConditionTypes.Ready)?.LastTransitionTime ?? context.Now;
         var heartbeat = context.Observation.Progress.Heartbeat?.Time;

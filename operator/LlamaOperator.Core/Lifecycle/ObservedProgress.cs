@@ -7,6 +7,9 @@ namespace LlamaOperator.Core.Lifecycle;
 public sealed record ObservedProgress(ObservedHeartbeat? Heartbeat, CommittedCheckpoint? Checkpoint, string? FinalModelUri)
 {
     public static ObservedProgress None { get; } = new(null, null, null);
+
+    /// <summary>Why storage could not be read this time (null when it was): the rest is then the last good read.</summary>
+    public string? Unavailable { get; init; }
 }
 
 /// <summary>The trainer's last heartbeat: job-wide step and tokens, loss, throughput, when and in which state.</summary>

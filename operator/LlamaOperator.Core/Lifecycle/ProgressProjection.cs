@@ -4,7 +4,8 @@ namespace LlamaOperator.Core.Lifecycle;
 
 /// <summary>
 /// Copies the trainer's heartbeat and newest committed checkpoint into status.progress, status.stage.tokens (when the
-/// heartbeat comes from the current stage and length) and status.latestCheckpoint. A heartbeat without a step's
+/// heartbeat comes from the current stage and length) and status.latestCheckpoint, and says in the ProgressAvailable
+/// condition whether storage could be read. A heartbeat without a step's
 /// numbers (the trainer's closing one: NaN loss, 0 tokens/s) keeps the last loss and throughput.
 /// </summary>
 internal static class ProgressProjection
@@ -12,6 +13,7 @@ internal static class ProgressProjection
     /// <summary>Returns whether a checkpoint newer than the one on the status was committed.</summary>
     public static bool Apply(DecisionContext context)
     {
+        Availability(context);
         var (heartbeat, checkpoint, _) = context.Observation.Progress;
         if (heartbeat is not null)
         {
@@ -51,5 +53,18 @@ internal static class ProgressProjection
             Time = checkpoint.Time,
         };
         return newer;
+    }
+
+    /// <summary>ProgressAvailable False while storage is unreadable; set back to True only once it was False, so a job that never had a storage problem carries no such condition.</summary>
+    private static void Availability(DecisionContext context)
+    {
+        if (context.Observation.Progress.Unavailable is { } why)
+        {
+            context.SetCondition(ConditionTypes.ProgressAvailable, false, "StorageUnreadable", why);
+        }
+        else if (JobConditionSetter.Find(context.Status, ConditionTypes.ProgressAvailable) is not null)
+        {
+            context.SetCondition(ConditionTypes.ProgressAvailable, true, "StorageRead", "the checkpoint store was read");
+        }
     }
 }

@@ -63,7 +63,7 @@ public sealed class JobReconciler(
                 // An exited pod is judged against storage as it is now: its stage-end checkpoint was committed before it exited.
                 var fresh = children.Pods.Any(p => p.IsFinished) || children.AveragingPod?.IsFinished == true;
                 read ??= await progress.ReadAsync(key, observation.Resolved, fresh, cancellationToken);
-                observation = observation with { Progress = read.Progress };
+                observation = observation with { Progress = read.Progress with { Unavailable = read.Error } };
             }
 
             return LifecycleDecider.Decide(observation, settings.Lifecycle);

@@ -57,10 +57,13 @@ internal sealed class LifecycleScenario
 
     public string? FinalModel { get; set; }
 
+    /// <summary>Set while the checkpoint store cannot be read (the heartbeat and checkpoint are then the last good read).</summary>
+    public string? StorageError { get; set; }
+
     public LlamaTrainingJobStatus Status => Job.Status!;
 
     public JobObservation Observe() =>
-        JobObservation.Of(Job, new ObservedChildren([.. Pods], [.. Objects], AveragingPod), new ObservedProgress(Heartbeat, Checkpoint, FinalModel), Now);
+        JobObservation.Of(Job, new ObservedChildren([.. Pods], [.. Objects], AveragingPod), new ObservedProgress(Heartbeat, Checkpoint, FinalModel) { Unavailable = StorageError }, Now);
 
     /// <summary>Decides on the current observation and stores the decided status on the job (as the shell's status write does).</summary>
     public JobDecision Decide()

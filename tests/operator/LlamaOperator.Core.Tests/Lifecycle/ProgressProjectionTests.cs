@@ -1,3 +1,4 @@
+using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
 
 namespace LlamaOperator.Core.Tests.Lifecycle;
@@ -50,5 +51,34 @@ public class ProgressProjectionTests
 
         Assert.Equal("2.75", s.Status.Progress!.Loss);
         Assert.Equal(900, s.Status.Progress.TokensPerSecond);
+    }
+
+    [Fact]
+    public void Unreadable_storage_sets_ProgressAvailable_false_and_holds_off_hang_detection_until_it_reads_again()
+    {
+        var s = new LifecycleScenario(); // hangTimeoutSeconds 300
+        s.RunFirstStage();
+        s.Heartbeat = Beat(10, "pretrain", null, 20_480);
+        s.Step();
+        Assert.Null(s.Status.Conditions!.FirstOrDefault(c => c.Type == ConditionTypes.ProgressAvailable));
+
+        s.StorageError = "reading progress from https://acct.blob.core.windows.net/ckpt: 403 AuthorizationFailure";
+        s.Now = s.Now.AddSeconds(1_000); // far past the hang timeout, counted from the last good heartbeat
+        var blind = s.Step();
+
+        Assert.Equal(JobPhase.Running, s.Status.Phase);
+        Assert.Empty(blind.Actions);
+        var unavailable = Assert.Single(s.Status.Conditions!, c => c.Type == ConditionTypes.ProgressAvailable);
+        Assert.Equal(("False", "StorageUnreadable", s.StorageError), (unavailable.Status, unavailable.Reason, unavailable.Message));
+        s.AssertStable();
+
+        s.StorageError = null;
+        s.Heartbeat = Beat(500, "pretrain", null, 1_024_000) with { Time = s.Now };
+        s.Step();
+
+        Assert.Equal(JobPhase.Running, s.Status.Phase);
+        Assert.Equal(0, s.Status.Restarts?.Total ?? 0);
+        Assert.Equal("True", Assert.Single(s.Status.Conditions!, c => c.Type == ConditionTypes.ProgressAvailable).Status);
+        s.AssertStable();
     }
 }
