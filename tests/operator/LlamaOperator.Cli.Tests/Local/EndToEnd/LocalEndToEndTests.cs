@@ -141,8 +141,11 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
     [Fact]
     public async Task Cancelled_local_run_stops_the_pods_gracefully_so_the_trainer_checkpoints_where_it_was()
     {
-        // No interval checkpoints: a checkpoint exists only if the trainer saved one when told to stop (SIGTERM).
-        var micro = MicroJob.Create(yaml => yaml.Replace("intervalSteps: 2", "intervalSteps: 1000", StringComparison.Ordinal));
+        // No interval checkpoints: a checkpoint exists only if the trainer saved one when told to stop (SIGTERM). A pretrain
+        // of 2,400 steps cannot end while the operator and then the pods are being stopped.
+        var micro = MicroJob.Create(yaml => yaml
+            .Replace("intervalSteps: 2", "intervalSteps: 100000", StringComparison.Ordinal)
+            .Replace("tokens: 6144", "tokens: 614400", StringComparison.Ordinal));
         var heartbeat = Path.Combine(micro.Checkpoints, "heartbeat.json");
         using var cancel = new CancellationTokenSource();
         var output = new StringWriter();
