@@ -35,8 +35,9 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             logs.Forget(obj.Namespace, obj.Name);
             return;
         }
-        var pod = obj.ToJson();
-        if (string.IsNullOrEmpty((string?)pod["spec"]?["nodeName"]))
+        // Node and phase come from the fields the store extracted at write time; the pod is parsed
+        // only when its body is needed (most changes are other pods' or this kubelet's own writes).
+        if (string.IsNullOrEmpty(obj.Fields["spec.nodeName"]))
         {
             return;
         }
@@ -45,10 +46,10 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             if (obj.Deleting && !runtime.Stopping)
             {
                 runtime.Stopping = true;
-                var grace = pod["metadata"]?["deletionGracePeriodSeconds"]?.GetValue<long>() ?? 30;
+                var grace = obj.ToJson()["metadata"]?["deletionGracePeriodSeconds"]?.GetValue<long>() ?? 30;
                 _ = StopAsync(runtime, TimeSpan.FromSeconds(grace));
             }
-            else if ((string?)pod["status"]?["reason"] == "NodeLost" && !runtime.Abandoned)
+            else if (!runtime.Abandoned && (string?)obj.ToJson()["status"]?["reason"] == "NodeLost")
             {
                 Abandon(runtime);
             }
@@ -59,11 +60,11 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             ForceDelete(obj.Namespace, obj.Name, obj.Uid);
             return;
         }
-        if ((string?)pod["status"]?["phase"] is "Succeeded" or "Failed")
+        if (obj.Fields["status.phase"] is "Succeeded" or "Failed")
         {
             return;
         }
-        Start(pod, obj);
+        Start(obj.ToJson(), obj);
     }
 
     /// <summary>SIGKILLs the pod's container processes (fault injection) and waits until they exited.</summary>
