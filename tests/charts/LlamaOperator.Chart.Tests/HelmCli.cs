@@ -38,7 +38,16 @@ public static class HelmCli
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hung helm would otherwise outlive the test run.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish in 2 minutes");
+        }
         return new HelmResult(process.ExitCode, await stdout, await stderr);
     }
 
