@@ -4,16 +4,14 @@ namespace LlamaOperator.Chart.Tests;
 public sealed class ChartRenders : IAsyncLifetime
 {
     public string DefaultYaml { get; private set; } = "";
-    public string FullYaml { get; private set; } = "";
     public RenderedChart Default { get; private set; } = null!;
     public RenderedChart Full { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         DefaultYaml = await HelmCli.TemplateAsync();
-        FullYaml = await HelmCli.TemplateAsync("--values", HelmCli.FullValuesPath);
         Default = RenderedChart.Parse(DefaultYaml);
-        Full = RenderedChart.Parse(FullYaml);
+        Full = RenderedChart.Parse(await HelmCli.TemplateAsync("--values", HelmCli.FullValuesPath));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
