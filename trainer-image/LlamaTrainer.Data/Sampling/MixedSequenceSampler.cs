@@ -40,8 +40,6 @@ public sealed class MixedSequenceSampler : IBatchSource
 
     public int EosId => _sources[0].Index.EosId;
 
-    public IReadOnlyList<string> SourceNames => [.. _sources.Select(s => s.Name)];
-
     /// <summary>Tokens served per source since the weights were last set.</summary>
     public IReadOnlyDictionary<string, long> TokensSinceWeightsSet =>
         _sources.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => _mixedTokens[x.i], StringComparer.Ordinal);

@@ -58,11 +58,7 @@ internal static class EvalCommand
                     : await checkpoints.OpenNewestValidAsync(cancellationToken) ?? throw new InvalidDataException($"no valid checkpoint at {checkpoints.Location}");
                 var device = ComputeDevice.Select();
                 using var model = new LlamaTransformer(config);
-                await using (var stream = await loaded.OpenShardAsync(TrainerCheckpoint.ModelShard, cancellationToken))
-                using (var reader = new BinaryReader(stream))
-                {
-                    model.load(reader);
-                }
+                await TrainerCheckpoint.LoadModelAsync(model, loaded.OpenShardAsync, cancellationToken);
                 model.to(device.Device, device.DType);
 
                 var evaluator = await CheckpointEvaluator.OpenAsync(manifest, parse.GetValue(dataRoot) ?? folder, device.Device, parse.GetValue(maxBatches), log, cancellationToken);

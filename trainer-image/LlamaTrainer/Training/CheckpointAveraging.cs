@@ -29,11 +29,7 @@ public static class CheckpointAveraging
             foreach (var manifest in chosen)
             {
                 var loaded = await checkpoints.OpenAsync(manifest.Id, cancellationToken);
-                await using (var stream = await loaded.OpenShardAsync(TrainerCheckpoint.ModelShard, cancellationToken))
-                using (var reader = new BinaryReader(stream))
-                {
-                    model.load(reader);
-                }
+                await TrainerCheckpoint.LoadModelAsync(model, loaded.OpenShardAsync, cancellationToken);
                 using var noGrad = no_grad();
                 foreach (var (name, parameter) in model.named_parameters())
                 {

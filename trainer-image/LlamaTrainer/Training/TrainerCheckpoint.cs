@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LlamaTrainer.Model;
 using static TorchSharp.torch;
 
 namespace LlamaTrainer.Training;
@@ -46,17 +47,21 @@ public static class TrainerCheckpoint
         }
     }
 
+    /// <summary>Loads only the weights shard into <paramref name="model"/> (evaluation and averaging need no optimizer state).</summary>
+    public static async Task LoadModelAsync(LlamaTransformer model, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await openShard(ModelShard, cancellationToken);
+        using var reader = new BinaryReader(stream);
+        model.load(reader);
+    }
+
     /// <summary>
     /// Loads weights, optimizer state and the data cursor. Within the same stage (and length) it also restores the
     /// stage position and the RNG; a checkpoint of an earlier stage carries only the job totals into a new stage.
     /// </summary>
     public static async Task RestoreAsync(Trainer trainer, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
     {
-        await using (var stream = await openShard(ModelShard, cancellationToken))
-        using (var reader = new BinaryReader(stream))
-        {
-            trainer.Model.load(reader);
-        }
+        await LoadModelAsync(trainer.Model, openShard, cancellationToken);
         await using (var stream = await openShard(OptimizerShard, cancellationToken))
         using (var reader = new BinaryReader(stream))
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LlamaOperator.TestSupport;
 using LlamaTrainer.Data.Corpus;
 using LlamaTrainer.Data.Preparation;
 using LlamaTrainer.Data.Sampling;
@@ -9,18 +10,20 @@ namespace LlamaTrainer.Data.Tests.Corpus;
 
 public sealed partial class CorpusGeneratorTests
 {
+    private static string ShippedCorpus => Path.Combine(RepoRoot.Find(), "examples", "corpus");
+
     [Fact]
     public void Shipped_corpus_is_what_the_generator_writes()
     {
         // REGENERATE_CORPUS=1 dotnet test --filter CorpusGeneratorTests rewrites examples/corpus after a generator change.
         if (Environment.GetEnvironmentVariable("REGENERATE_CORPUS") == "1")
         {
-            CorpusGenerator.WriteTo(RepositoryPaths.Corpus);
+            CorpusGenerator.WriteTo(ShippedCorpus);
         }
 
         foreach (var (name, _) in CorpusGenerator.Sources)
         {
-            var shipped = File.ReadAllText(Path.Combine(RepositoryPaths.Corpus, CorpusGenerator.FileName(name)));
+            var shipped = File.ReadAllText(Path.Combine(ShippedCorpus, CorpusGenerator.FileName(name)));
             Assert.True(shipped == CorpusGenerator.Generate(name), $"examples/corpus/{name}.jsonl differs from the generator; regenerate it");
         }
     }
@@ -28,7 +31,7 @@ public sealed partial class CorpusGeneratorTests
     [Fact]
     public void Corpus_is_small_and_split_like_the_llama3_mix()
     {
-        var sizes = CorpusGenerator.Sources.ToDictionary(s => s.Name, s => new FileInfo(Path.Combine(RepositoryPaths.Corpus, CorpusGenerator.FileName(s.Name))).Length);
+        var sizes = CorpusGenerator.Sources.ToDictionary(s => s.Name, s => new FileInfo(Path.Combine(ShippedCorpus, CorpusGenerator.FileName(s.Name))).Length);
         var total = (double)sizes.Values.Sum();
 
         Assert.True(total < 3_000_000, $"corpus is {total} bytes");
@@ -41,7 +44,7 @@ public sealed partial class CorpusGeneratorTests
     [Fact]
     public void General_documents_repeat_their_facts_for_copying()
     {
-        var documents = File.ReadLines(Path.Combine(RepositoryPaths.Corpus, "general.jsonl"))
+        var documents = File.ReadLines(Path.Combine(ShippedCorpus, "general.jsonl"))
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!)
             .Take(200)
             .ToList();
@@ -62,7 +65,7 @@ public sealed partial class CorpusGeneratorTests
         var log = new CapturingLogger();
         var options = new PrepareDataOptions
         {
-            Sources = [.. CorpusGenerator.Sources.Select(s => new SourceInput(s.Name, [Path.Combine(RepositoryPaths.Corpus, CorpusGenerator.FileName(s.Name))]))],
+            Sources = [.. CorpusGenerator.Sources.Select(s => new SourceInput(s.Name, [Path.Combine(ShippedCorpus, CorpusGenerator.FileName(s.Name))]))],
             Output = store,
             HeldOutDocuments = 20,
         };

@@ -75,11 +75,7 @@ public class LongContextGateEvalsTests
         var job = LlamaTrainer.Job.JobManifest.Load(jobPath);
         using var start = new LlamaTransformer(LlamaTrainer.Job.JobManifest.Model(job));
         var loaded = await store.OpenAsync(pretrainEnd.Id);
-        await using (var stream = await loaded.OpenShardAsync(TrainerCheckpoint.ModelShard, CancellationToken.None))
-        using (var reader = new BinaryReader(stream))
-        {
-            start.load(reader);
-        }
+        await TrainerCheckpoint.LoadModelAsync(start, loaded.OpenShardAsync);
         var evaluator = await CheckpointEvaluator.OpenAsync(job, folder.Path, TorchSharp.torch.CPU, CheckpointEvaluator.DefaultMaxBatches, Logger.None, CancellationToken.None);
         Assert.NotNull(evals.BaselineShortContextLoss);
         Assert.Equal(evaluator.ShortContextLoss(start, 16), evals.BaselineShortContextLoss!.Value, 4);
