@@ -38,7 +38,7 @@ internal static class GangSupervisor
             return failure;
         }
 
-        if (pods.Count >= stage.Nodes && pods.All(p => p.Phase == ObservedPodPhase.Succeeded))
+        if (context.Observation.Children.GangExitedZero(stage.Name, stage.Nodes))
         {
             return new GangFailure(FailureKind.Retryable, "ExitedWithoutStageEnd", $"all pods of stage {stage.Name} exited 0 but no stage-end checkpoint of it is committed");
         }

@@ -10,6 +10,13 @@ public sealed record ObservedChildren(
 
     public IEnumerable<ObservedPod> PodsOf(string stage) => Pods.Where(p => p.Stage == stage);
 
+    /// <summary>Whether all of the stage's pods (at least <paramref name="nodes"/> of them) exited 0.</summary>
+    public bool GangExitedZero(string stage, int nodes)
+    {
+        var pods = PodsOf(stage).ToList();
+        return pods.Count >= nodes && pods.All(p => p.Phase == ObservedPodPhase.Succeeded);
+    }
+
     public ObservedStageObjects? ObjectsOf(string stage) => StageObjects.FirstOrDefault(o => o.Stage == stage);
 }
 

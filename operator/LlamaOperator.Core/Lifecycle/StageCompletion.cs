@@ -15,7 +15,7 @@ internal static class StageCompletion
     {
         var lengthIndex = context.Status.Stage!.LengthIndex ?? 0;
         var checkpoint = context.Observation.Progress.Checkpoint;
-        if (checkpoint is not { StageEnd: true } || checkpoint.Stage != stage.Name || checkpoint.LengthIndex != lengthIndex || !GangExitedZero(context, stage))
+        if (checkpoint is not { StageEnd: true } || checkpoint.Stage != stage.Name || checkpoint.LengthIndex != lengthIndex || !context.Observation.Children.GangExitedZero(stage.Name, stage.Nodes))
         {
             return false;
         }
@@ -63,11 +63,5 @@ internal static class StageCompletion
         }
 
         return true;
-    }
-
-    private static bool GangExitedZero(DecisionContext context, ResolvedStage stage)
-    {
-        var pods = context.Observation.Children.PodsOf(stage.Name).ToList();
-        return pods.Count >= stage.Nodes && pods.All(p => p.Phase == ObservedPodPhase.Succeeded);
     }
 }

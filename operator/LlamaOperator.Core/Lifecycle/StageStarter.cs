@@ -12,6 +12,9 @@ internal static class StageStarter
     /// <remarks>A LongContext length change keeps the stage's startedWith: the next length is part of the same running stage.</remarks>
     public static void Start(DecisionContext context, ResolvedStage stage, int lengthIndex, JobPhase phase, string reason, string message)
     {
+        var startedWith = context.Status.Stage is { } running && running.Name == stage.Name && lengthIndex > 0
+            ? running.StartedWith
+            : context.Observation.Job.Spec.Stages.FirstOrDefault(s => s.Name == stage.Name) is { } spec ? RunningStagePin.Clone(spec) : null;
         context.Status.Stage = new StageStatus
         {
             Index = stage.Index,
@@ -20,7 +23,7 @@ internal static class StageStarter
             SequenceLength = stage.SequenceLengths[lengthIndex],
             LengthIndex = stage.Type == StageType.LongContext ? lengthIndex : null,
             StartTime = context.Now,
-            StartedWith = context.Observation.Job.Spec.Stages.FirstOrDefault(s => s.Name == stage.Name) is { } spec ? RunningStagePin.Clone(spec) : null,
+            StartedWith = startedWith,
         };
         var p = stage.Parallelism;
         context.Status.Topology = new TopologyStatus { WorldSize = p.WorldSize, Nodes = stage.Nodes, Tp = p.Tp, Cp = p.Cp, Pp = p.Pp, Dp = p.Dp };

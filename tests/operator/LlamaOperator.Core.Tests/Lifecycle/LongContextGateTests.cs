@@ -58,6 +58,20 @@ public class LongContextGateTests
         s.AssertStable();
     }
 
+    [Fact]
+    public void An_edit_of_the_running_long_context_stage_does_not_reach_its_next_length()
+    {
+        var s = AtEndOfFirstLength(GateFailureAction.Fail, new CheckpointEvals(2.0, 2.0, new Dictionary<int, double> { [512] = 1.0 }));
+        var nodes = s.Status.Topology!.Nodes;
+        s.Job.Metadata.Generation = 2;
+        s.Job.Spec.Stages[1].Parallelism = new ParallelismSpec { Cp = 4 };
+
+        s.Step();
+
+        Assert.Equal((JobPhase.Restarting, 1), (s.Status.Phase!.Value, s.Status.Stage!.LengthIndex!.Value));
+        Assert.Equal((nodes, 2), (s.Status.Topology!.Nodes, s.Status.Stage!.StartedWith!.Parallelism.Cp));
+    }
+
     /// <summary>The long-context stage has run its first length (512) to the stage-end checkpoint with these evals.</summary>
     private static LifecycleScenario AtEndOfFirstLength(GateFailureAction onFailure, CheckpointEvals? evals)
     {
