@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Models;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
@@ -64,7 +65,7 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
         var ns = resolved.Namespace;
         if (rendered.PodGroup is { } group && !caches.PodGroups.Any(c => c.Cache.Get(ns, group.Metadata.Name) is not null))
         {
-            var (apiGroup, version) = GroupVersion(group.ApiVersion);
+            var (apiGroup, version) = group.ApiGroupAndVersion();
             await CreateAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(group, apiGroup, version, ns, "podgroups", cancellationToken: cancellationToken));
         }
 
@@ -159,11 +160,5 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
         {
             return false;
         }
-    }
-
-    private static (string Group, string Version) GroupVersion(string apiVersion)
-    {
-        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
-        return (apiVersion[..slash], apiVersion[(slash + 1)..]);
     }
 }

@@ -18,6 +18,9 @@ public sealed class JobMetrics
     private readonly Lock _gate = new();
     private readonly Dictionary<ObjectKey, Seen> _seen = [];
 
+    // Kept as jobs enter and leave phases: regrouping every job on each reconcile made a reconcile O(jobs).
+    private readonly Dictionary<JobPhase, int> _byPhase = [];
+
     public JobMetrics(IMetricFactory? factory = null)
     {
         factory ??= Prometheus.Metrics.DefaultFactory;
@@ -28,6 +31,10 @@ public sealed class JobMetrics
             "llamaop_job_goodput_tokens_per_second",
             "Tokens trained over the wall time since the job started (restarts, waits and transitions included).",
             ["namespace", "job"]);
+        foreach (var phase in Enum.GetValues<JobPhase>())
+        {
+            _jobs.WithLabels(phase.ToString()).Set(0);
+        }
     }
 
     public void Observe(ObjectKey key, LlamaTrainingJobStatus status, DateTime now)
@@ -42,8 +49,13 @@ public sealed class JobMetrics
                 _restarts.RemoveLabelled(ns, key.Name, gone);
             }
 
-            _seen[key] = new Seen(status.Phase ?? JobPhase.Pending, [.. reasons.Keys]);
-            UpdatePhases();
+            var phase = status.Phase ?? JobPhase.Pending;
+            _seen[key] = new Seen(phase, [.. reasons.Keys]);
+            if (previous?.Phase != phase)
+            {
+                CountPhase(previous?.Phase, -1);
+                CountPhase(phase, +1);
+            }
         }
 
         foreach (var (reason, count) in reasons)
@@ -74,7 +86,7 @@ public sealed class JobMetrics
 
             _tokensPerSecond.RemoveLabelled(key.Namespace ?? "", key.Name);
             _goodput.RemoveLabelled(key.Namespace ?? "", key.Name);
-            UpdatePhases();
+            CountPhase(seen.Phase, -1);
         }
     }
 
@@ -93,12 +105,12 @@ public sealed class JobMetrics
         }
     }
 
-    private void UpdatePhases()
+    private void CountPhase(JobPhase? phase, int delta)
     {
-        var counts = _seen.Values.GroupBy(s => s.Phase).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var phase in Enum.GetValues<JobPhase>())
+        if (phase is { } p)
         {
-            _jobs.WithLabels(phase.ToString()).Set(counts.GetValueOrDefault(phase));
+            var count = _byPhase[p] = _byPhase.GetValueOrDefault(p) + delta;
+            _jobs.WithLabels(p.ToString()).Set(count);
         }
     }
 

@@ -48,4 +48,21 @@ public class JobMetricsTests
         Assert.DoesNotContain("job=\"one\"", text);
         Assert.Equal(0, await MetricsText.SumAsync(registry, "llamaop_jobs", "phase=\"Running\""));
     }
+
+    [Fact]
+    public async Task A_job_that_changes_phase_is_counted_in_its_new_phase_only()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new JobMetrics(Prometheus.Metrics.WithCustomRegistry(registry));
+        var one = new ObjectKey("a", "one");
+        metrics.Observe(one, Status(JobPhase.Running), Now);
+        metrics.Observe(new ObjectKey("a", "two"), Status(JobPhase.Running), Now);
+
+        metrics.Observe(one, Status(JobPhase.Running), Now);
+        metrics.Observe(one, Status(JobPhase.Succeeded), Now);
+
+        Assert.Equal(1, await MetricsText.SumAsync(registry, "llamaop_jobs", "phase=\"Running\""));
+        Assert.Equal(1, await MetricsText.SumAsync(registry, "llamaop_jobs", "phase=\"Succeeded\""));
+        Assert.Contains("llamaop_jobs{phase=\"Failed\"} 0", await MetricsText.ExportAsync(registry));
+    }
 }
