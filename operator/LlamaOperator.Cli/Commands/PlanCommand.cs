@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Cli.Output;
 using LlamaOperator.Core.Planning;

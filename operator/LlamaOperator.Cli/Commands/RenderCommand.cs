@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Core.Planning;
 using LlamaOperator.Core.Rendering;
 

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Cli.Output;

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaOperator.Core.Planning;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 

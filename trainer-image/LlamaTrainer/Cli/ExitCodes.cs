@@ -1,3 +1,5 @@
+using LlamaOperator.Api.Layout;
+
 namespace LlamaTrainer.Cli;
 
 /// <summary>Process exit codes the operator tells apart.</summary>
@@ -18,7 +20,7 @@ internal static class ExitCodes
         {
             return await command();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or PlanException)
         {
             log.Error("{Message}", e.Message);
             return InvalidInput;

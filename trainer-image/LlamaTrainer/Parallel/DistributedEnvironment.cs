@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Globalization;
+using LlamaOperator.Api.Layout;
+using LlamaOperator.Api.Resolution;
 
 namespace LlamaTrainer.Parallel;
 
@@ -23,7 +25,11 @@ public sealed record DistributedEnvironment(
     string? Stage,
     string? CheckpointUri)
 {
-    public ParallelLayout Layout => new(Tp, Cp, Pp, Dp, Rank);
+    /// <summary>The planner's layout of these degrees on nodes of NPROC_PER_NODE processes (one rule for planner and trainer).</summary>
+    public ParallelLayout Layout => ParallelLayout.Create(new ResolvedParallelism(Tp, Cp, Pp, Dp), ProcessesPerNode, "LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP");
+
+    /// <summary>This process's coordinates in <see cref="Layout"/>.</summary>
+    public RankCoordinates Coordinates => Layout.CoordinatesOf(Rank);
 
     public static DistributedEnvironment FromProcess() => From(Environment.GetEnvironmentVariables());
 
@@ -58,10 +64,11 @@ public sealed record DistributedEnvironment(
             Text("LLAMA_STAGE"),
             Text("LLAMA_CHECKPOINT_URI"));
 
-        if (env.Layout.WorldSize != env.WorldSize)
+        var degrees = (long)env.Tp * env.Cp * env.Pp * env.Dp;
+        if (degrees != env.WorldSize)
         {
             throw new ArgumentException(
-                $"LLAMA_TP*LLAMA_CP*LLAMA_PP*LLAMA_DP = {env.Layout.WorldSize} but WORLD_SIZE = {env.WorldSize}");
+                $"LLAMA_TP*LLAMA_CP*LLAMA_PP*LLAMA_DP = {degrees} but WORLD_SIZE = {env.WorldSize}");
         }
         if (env.Rank >= env.WorldSize)
         {

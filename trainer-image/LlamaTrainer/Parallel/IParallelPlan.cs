@@ -10,8 +10,6 @@ namespace LlamaTrainer.Parallel;
 /// </summary>
 public interface IParallelPlan
 {
-    ParallelLayout Layout { get; }
-
     /// <summary>Places (and, for parallel plans, shards) the model's parameters.</summary>
     void Apply(LlamaTransformer model, Device device, ScalarType dtype);
 

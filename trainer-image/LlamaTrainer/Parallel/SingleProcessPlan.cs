@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaTrainer.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,8 +8,6 @@ namespace LlamaTrainer.Parallel;
 /// <summary>The whole model in one process: it only moves the parameters; gradients are already complete.</summary>
 public sealed class SingleProcessPlan : IParallelPlan
 {
-    public ParallelLayout Layout => ParallelLayout.SingleProcess;
-
     public void Apply(LlamaTransformer model, Device device, ScalarType dtype) => model.to(device, dtype);
 
     public void ReduceGradients(LlamaTransformer model)

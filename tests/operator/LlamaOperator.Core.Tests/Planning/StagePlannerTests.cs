@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;

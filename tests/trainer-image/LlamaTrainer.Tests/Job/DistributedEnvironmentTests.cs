@@ -13,6 +13,7 @@ public class DistributedEnvironmentTests
             ["MASTER_PORT"] = "29500",
             ["WORLD_SIZE"] = "16",
             ["RANK"] = "13",
+            ["NPROC_PER_NODE"] = "2",
             ["LLAMA_TP"] = "2",
             ["LLAMA_CP"] = "2",
             ["LLAMA_PP"] = "2",
@@ -23,7 +24,7 @@ public class DistributedEnvironmentTests
 
         Assert.Equal(("job-0.job", 29500, "pretrain", "/ckpt"), (env.MasterAddr, env.MasterPort, env.Stage, env.CheckpointUri));
         // 13 = tp 1 + 2 * (cp 0 + 2 * (pp 1 + 2 * dp 1)).
-        Assert.Equal((1, 0, 1, 1), env.Layout.Coordinates);
+        Assert.Equal(new LlamaOperator.Api.Layout.RankCoordinates(1, 0, 1, 1), env.Coordinates);
     }
 
     [Fact]

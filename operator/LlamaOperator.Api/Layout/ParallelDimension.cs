@@ -1,4 +1,4 @@
-namespace LlamaOperator.Core.Planning;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>The four parallel dimensions, innermost (fastest-varying rank) first, as Llama 3 orders them.</summary>
 public enum ParallelDimension

@@ -1,7 +1,7 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Resolution;
-using LlamaOperator.Core.Planning;
 
-namespace LlamaOperator.Core.Tests.Planning;
+namespace LlamaOperator.Api.Tests.Layout;
 
 public class ParallelLayoutTests
 {

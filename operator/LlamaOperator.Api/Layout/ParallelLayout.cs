@@ -1,6 +1,6 @@
 using LlamaOperator.Api.Resolution;
 
-namespace LlamaOperator.Core.Planning;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>
 /// The 4D mesh of one stage mapped onto nodes. Ranks follow Llama 3's order [TP, CP, PP, DP], TP innermost:

@@ -1,4 +1,4 @@
-namespace LlamaOperator.Core.Planning;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>How many Transformer layers each pipeline stage holds.</summary>
 public static class PipelineLayerSplit

@@ -1,6 +1,6 @@
-using LlamaOperator.Core.Planning;
+using LlamaOperator.Api.Layout;
 
-namespace LlamaOperator.Core.Tests.Planning;
+namespace LlamaOperator.Api.Tests.Layout;
 
 public class PipelineLayerSplitTests
 {

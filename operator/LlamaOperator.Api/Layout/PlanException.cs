@@ -1,4 +1,4 @@
-namespace LlamaOperator.Core.Planning;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>A stage that cannot be laid out: names the spec field at fault and what was expected.</summary>
 public sealed class PlanException(string field, string message) : Exception($"{field}: {message}")

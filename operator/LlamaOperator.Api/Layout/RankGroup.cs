@@ -1,4 +1,4 @@
-namespace LlamaOperator.Core.Planning;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>
 /// One communication group. With the [TP, CP, PP, DP] order every group is an arithmetic progression of
