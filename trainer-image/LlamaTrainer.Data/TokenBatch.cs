@@ -17,6 +17,13 @@ public interface IBatchSource
     /// <summary>The next micro-batch of <paramref name="batchSize"/> packed sequences of <paramref name="sequenceLength"/> tokens.</summary>
     TokenBatch Next(int batchSize, int sequenceLength);
 
+    /// <summary>
+    /// Advances past the micro-batch <see cref="Next"/> would return, for a micro-batch another data-parallel rank
+    /// trains on, and returns its target count (entries of Targets that are not <see cref="TokenBatch.IgnoreIndex"/>).
+    /// Every rank draws the whole global batch in the same order, so the read position stays one global cursor.
+    /// </summary>
+    long Skip(int batchSize, int sequenceLength) => Next(batchSize, sequenceLength).Targets.LongCount(t => t != TokenBatch.IgnoreIndex);
+
     /// <summary>An opaque JSON snapshot of the read position; restoring it replays exactly the batches that followed it.</summary>
     string SaveCursor();
 

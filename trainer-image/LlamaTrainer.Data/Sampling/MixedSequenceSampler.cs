@@ -100,6 +100,9 @@ public sealed class MixedSequenceSampler : IBatchSource
     public TokenBatch Next(int batchSize, int sequenceLength) =>
         _packer.Pack(batchSize, sequenceLength, TakeDocument, placed => _mixedTokens[_inFlightSource] += placed);
 
+    public long Skip(int batchSize, int sequenceLength) =>
+        _packer.Skip(batchSize, sequenceLength, TakeDocument, placed => _mixedTokens[_inFlightSource] += placed);
+
     public string SaveCursor() => new SamplerCursor(
         SamplerCursor.CurrentVersion,
         _seed,

@@ -39,13 +39,33 @@ public sealed class SequencePacker(int paddingToken)
     /// <param name="placed">Called with the number of tokens of the current document placed in a row.</param>
     public TokenBatch Pack(int batchSize, int sequenceLength, Func<ReadOnlyMemory<int>?> nextDocument, Action<int> placed)
     {
+        var size = CheckShape(batchSize, sequenceLength);
+        var batch = new TokenBatch(batchSize, sequenceLength, new int[size], new int[size], new int[size], new int[size]);
+        Fill(batchSize, sequenceLength, nextDocument, placed, batch);
+        return batch;
+    }
+
+    /// <summary>
+    /// Consumes exactly the documents <see cref="Pack"/> would, without building the batch (another data-parallel
+    /// rank trains on it); returns its target count (tokens whose target is not <see cref="TokenBatch.IgnoreIndex"/>).
+    /// </summary>
+    public long Skip(int batchSize, int sequenceLength, Func<ReadOnlyMemory<int>?> nextDocument, Action<int> placed)
+    {
+        CheckShape(batchSize, sequenceLength);
+        return Fill(batchSize, sequenceLength, nextDocument, placed, null);
+    }
+
+    private static int CheckShape(int batchSize, int sequenceLength)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
-        var size = checked(batchSize * sequenceLength);
-        var inputs = new int[size];
-        var targets = new int[size];
-        var positions = new int[size];
-        var documentIds = new int[size];
+        return checked(batchSize * sequenceLength);
+    }
+
+    /// <summary>The one packing loop: writes into <paramref name="batch"/> when given, and counts targets either way.</summary>
+    private long Fill(int batchSize, int sequenceLength, Func<ReadOnlyMemory<int>?> nextDocument, Action<int> placed, TokenBatch? batch)
+    {
+        long targetCount = 0;
         for (var row = 0; row < batchSize; row++)
         {
             var rowStart = row * sequenceLength;
@@ -62,13 +82,16 @@ public sealed class SequencePacker(int paddingToken)
                 var at = rowStart + filled;
                 if (_document.IsEmpty)
                 {
-                    var padding = sequenceLength - filled;
-                    inputs.AsSpan(at, padding).Fill(paddingToken);
-                    targets.AsSpan(at, padding).Fill(TokenBatch.IgnoreIndex);
-                    documentIds.AsSpan(at, padding).Fill(segment);
-                    for (var i = 0; i < padding; i++)
+                    if (batch is not null)
                     {
-                        positions[at + i] = i;
+                        var padding = sequenceLength - filled;
+                        batch.Inputs.AsSpan(at, padding).Fill(paddingToken);
+                        batch.Targets.AsSpan(at, padding).Fill(TokenBatch.IgnoreIndex);
+                        batch.DocumentIds.AsSpan(at, padding).Fill(segment);
+                        for (var i = 0; i < padding; i++)
+                        {
+                            batch.Positions[at + i] = i;
+                        }
                     }
 
                     break;
@@ -76,13 +99,18 @@ public sealed class SequencePacker(int paddingToken)
 
                 var document = _document.Span;
                 var count = Math.Min(sequenceLength - filled, document.Length - Offset);
-                document.Slice(Offset, count).CopyTo(inputs.AsSpan(at, count));
-                for (var i = 0; i < count; i++)
+                // Every placed token has a target except the document's last one.
+                targetCount += Offset + count == document.Length ? count - 1 : count;
+                if (batch is not null)
                 {
-                    var nextIndex = Offset + i + 1;
-                    targets[at + i] = nextIndex < document.Length ? document[nextIndex] : TokenBatch.IgnoreIndex;
-                    positions[at + i] = i;
-                    documentIds[at + i] = segment;
+                    document.Slice(Offset, count).CopyTo(batch.Inputs.AsSpan(at, count));
+                    for (var i = 0; i < count; i++)
+                    {
+                        var nextIndex = Offset + i + 1;
+                        batch.Targets[at + i] = nextIndex < document.Length ? document[nextIndex] : TokenBatch.IgnoreIndex;
+                        batch.Positions[at + i] = i;
+                        batch.DocumentIds[at + i] = segment;
+                    }
                 }
 
                 placed(count);
@@ -96,6 +124,6 @@ public sealed class SequencePacker(int paddingToken)
             }
         }
 
-        return new TokenBatch(batchSize, sequenceLength, inputs, targets, positions, documentIds);
+        return targetCount;
     }
 }

@@ -132,6 +132,32 @@ public sealed class MixedSequenceSamplerTests
     }
 
     [Fact]
+    public async Task Skipping_a_micro_batch_consumes_what_drawing_it_would_and_counts_its_targets()
+    {
+        await SyntheticSource.WriteAsync(_root, "general", 0, 12, ShortAndLong, maxShardBytes: 1024);
+        await SyntheticSource.WriteAsync(_root, "math", 1, 7, [50, 3]);
+        var drawing = await Open(("general", 0.6), ("math", 0.4));
+        var skipping = await Open(("general", 0.6), ("math", 0.4));
+
+        // A data-parallel rank draws its own micro-batches and skips the others': it must stay on the global cursor.
+        for (var step = 0; step < 30; step++)
+        {
+            var (batch, length) = Shapes[step % Shapes.Length];
+            var drawn = drawing.Next(batch, length);
+            if (step % 3 == 1)
+            {
+                AssertSameBatch(drawn, skipping.Next(batch, length));
+            }
+            else
+            {
+                Assert.Equal(drawn.Targets.LongCount(t => t != TokenBatch.IgnoreIndex), skipping.Skip(batch, length));
+            }
+
+            Assert.Equal(drawing.SaveCursor(), skipping.SaveCursor());
+        }
+    }
+
+    [Fact]
     public async Task Resume_inside_a_stage_with_its_own_mix_replays_the_same_batches_whichever_order_the_trainer_applies_it()
     {
         await SyntheticSource.WriteAsync(_root, "general", 0, 20, ShortAndLong);
