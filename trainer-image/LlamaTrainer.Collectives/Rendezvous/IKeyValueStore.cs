@@ -18,8 +18,8 @@ public interface IKeyValueStore : IDisposable
     /// <summary>Atomically adds <paramref name="delta"/> to a counter (missing = 0) and returns the new value.</summary>
     long Add(string key, long delta);
 
-    /// <summary>Returns once every key is set.</summary>
-    void Wait(IReadOnlyList<string> keys);
+    /// <summary>Returns once every key is set, waiting up to <paramref name="timeout"/> (null: the store's timeout).</summary>
+    void Wait(IReadOnlyList<string> keys, TimeSpan? timeout = null);
 
     /// <summary>Which of <paramref name="keys"/> are set now, without waiting.</summary>
     IReadOnlyList<bool> Check(IReadOnlyList<string> keys);
