@@ -7,7 +7,7 @@ namespace LlamaOperator.Core.Rendering;
 
 /// <summary>
 /// The trainer container's environment: torchrun-style rendezvous variables, the stage's 4D degrees, the
-/// checkpoint location, NCCL settings and the user's extra variables. RANK is a process's global rank, never
+/// checkpoint location, the collective timeout, NCCL settings and the user's extra variables. RANK is a process's global rank, never
 /// the node index: it (and LOCAL_RANK) is set here only when a pod runs one process (gpusPerNode == 1);
 /// otherwise the trainer's launcher derives them per process as NODE_RANK * NPROC_PER_NODE + local rank.
 /// Blob credentials come from the job's Secret by reference (never copied into the pod spec).
@@ -42,6 +42,7 @@ public sealed class TrainerEnvironment
             ("LLAMA_PP", Text(layout.Pp)),
             ("LLAMA_DP", Text(layout.Dp)),
             ("LLAMA_CHECKPOINT_URI", CheckpointUri(job.Checkpoint)),
+            ("LLAMA_COLLECTIVE_TIMEOUT_SECONDS", Text(job.FailurePolicy.CollectiveTimeoutSeconds)),
         };
         var nccl = cluster.Nccl;
         AddIfSet(stage, "NCCL_SOCKET_IFNAME", nccl.SocketInterface);

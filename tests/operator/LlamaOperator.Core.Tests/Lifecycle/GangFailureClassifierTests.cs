@@ -6,7 +6,7 @@ namespace LlamaOperator.Core.Tests.Lifecycle;
 
 public class GangFailureClassifierTests
 {
-    private static readonly ResolvedFailurePolicy Policy = new(10, 10, 600, 1800, null, [2]);
+    private static readonly ResolvedFailurePolicy Policy = new(10, 10, 600, 1800, 600, null, [2]);
 
     [Fact]
     public void With_several_failed_pods_the_most_severe_failure_decides()

@@ -79,7 +79,7 @@ public class GangRestartTests
     [Fact]
     public void The_backoff_doubles_per_consecutive_restart_up_to_maxBackoffSeconds()
     {
-        var policy = new ResolvedFailurePolicy(10, 10, 600, 1800, null, [2]);
+        var policy = new ResolvedFailurePolicy(10, 10, 600, 1800, 600, null, [2]);
 
         var delays = Enumerable.Range(0, 9).Select(n => RestartBackoff.Delay(policy, n).TotalSeconds);
 

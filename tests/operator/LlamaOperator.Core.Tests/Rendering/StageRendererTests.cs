@@ -97,6 +97,7 @@ public class StageRendererTests
         Assert.Equal(("8", "1", "2", "2"), (env["LLAMA_TP"], env["LLAMA_CP"], env["LLAMA_PP"], env["LLAMA_DP"]));
         Assert.Equal("pretrain", env["LLAMA_STAGE"]);
         Assert.Equal("/ckpt", env["LLAMA_CHECKPOINT_URI"]);
+        Assert.Equal("600", env["LLAMA_COLLECTIVE_TIMEOUT_SECONDS"]);
         Assert.False(env.ContainsKey("RANK"));
         Assert.False(env.ContainsKey("LOCAL_RANK"));
     }
