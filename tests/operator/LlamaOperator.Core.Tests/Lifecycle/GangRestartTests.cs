@@ -38,9 +38,11 @@ public class GangRestartTests
         Assert.Equal(TimeSpan.FromSeconds(5), waiting.RequeueAfter);
 
         s.Now = s.Now.AddSeconds(5);
+        Assert.Equal(1, s.Status.GangGeneration);
         var recreated = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40")], recreated.Actions);
+        Assert.Equal(2, s.Status.GangGeneration); // the new gang's pods get LLAMA_GANG_GENERATION=2
+        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40", 2)], recreated.Actions);
         s.AssertStable();
     }
 

@@ -103,6 +103,21 @@ public class StageRendererTests
     }
 
     [Fact]
+    public void Env_carries_the_gang_generation_and_the_pod_ip_from_the_downward_api()
+    {
+        var job = SmallJob();
+        var resolved = JobResolver.Resolve(job);
+        var stage = StageRenderer.Render(job, resolved, StagePlanner.Plan(resolved, "pretrain"), gangGeneration: 7);
+
+        Assert.All(stage.Pods, pod =>
+        {
+            Assert.Equal("7", Env(pod)["LLAMA_GANG_GENERATION"]);
+            var podIp = pod.Spec.Containers[0].Env.Single(e => e.Name == "POD_IP");
+            Assert.Equal((null, "status.podIP"), (podIp.Value, podIp.ValueFrom.FieldRef.FieldPath));
+        });
+    }
+
+    [Fact]
     public void One_process_pods_get_rank_and_local_rank()
     {
         var stage = Render(SmallJob(gpusPerNode: 1));
