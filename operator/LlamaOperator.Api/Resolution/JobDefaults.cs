@@ -25,7 +25,8 @@ public static class JobDefaults
     public const int BackoffSeconds = 10;
     public const int MaxBackoffSeconds = 600;
     public const int HangTimeoutSeconds = 1800;
-    public static readonly IReadOnlyList<int> FatalExitCodes = [2];
+    public const int CollectiveTimeoutSeconds = 600;
+    public static readonly IReadOnlyList<int> FatalExitCodes = [TrainerExitCodes.InvalidInput];
     public const int MicroBatchSize = 1;
     public const int ParallelDegree = 1;
     public const double Beta1 = 0.9;

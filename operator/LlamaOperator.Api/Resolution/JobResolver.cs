@@ -107,6 +107,7 @@ public static class JobResolver
         policy?.BackoffSeconds ?? JobDefaults.BackoffSeconds,
         policy?.MaxBackoffSeconds ?? JobDefaults.MaxBackoffSeconds,
         policy?.HangTimeoutSeconds ?? JobDefaults.HangTimeoutSeconds,
+        policy?.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds,
         policy?.RetryableExitCodes,
         policy?.FatalExitCodes ?? JobDefaults.FatalExitCodes);
 

@@ -6,6 +6,7 @@ public sealed record ResolvedFailurePolicy(
     int BackoffSeconds,
     int MaxBackoffSeconds,
     int HangTimeoutSeconds,
+    int CollectiveTimeoutSeconds,
     IReadOnlyList<int>? RetryableExitCodes,
     IReadOnlyList<int> FatalExitCodes)
 {

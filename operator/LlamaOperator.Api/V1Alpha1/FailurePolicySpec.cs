@@ -26,6 +26,11 @@ public sealed class FailurePolicySpec
     [DefaultValueJson("1800")]
     public int? HangTimeoutSeconds { get; set; }
 
+    [Description("A collective or the rendezvous that does not complete in this many seconds makes the trainer exit with code 4 (CollectiveTimeout), a retryable failure. Keep it below hangTimeoutSeconds, or a stuck collective is restarted as a Hang first.")]
+    [Minimum(10)]
+    [DefaultValueJson("600")]
+    public int? CollectiveTimeoutSeconds { get; set; }
+
     [Description("Exit codes that are retried. Default: all non-zero codes except the fatal ones.")]
     public List<int>? RetryableExitCodes { get; set; }
 

@@ -23,6 +23,9 @@ public sealed class LlamaTrainingJobStatus
     [Description("Gang restarts, kept on the job so that they survive re-creation of pods.")]
     public RestartStatus? Restarts { get; set; }
 
+    [Description("Counts the gangs created for the job (each stage start, restart, resume and LongContext length): the pods get it as LLAMA_GANG_GENERATION, so every gang's rendezvous differs from the one before.")]
+    public long? GangGeneration { get; set; }
+
     [Description("The parallel layout of the current stage.")]
     public TopologyStatus? Topology { get; set; }
 

@@ -57,7 +57,7 @@ internal static class ChildrenReconciler
         var objects = context.Observation.Children.ObjectsOf(stage);
         if (objects?.Complete != true || pods.Count < resolved.Nodes)
         {
-            context.Act(new CreateStageObjects(resolved.Index, stage, context.Status.Stage!.LengthIndex ?? 0, context.Status.LatestCheckpoint?.Uri));
+            context.Act(new CreateStageObjects(resolved.Index, stage, context.Status.Stage!.LengthIndex ?? 0, context.Status.LatestCheckpoint?.Uri, context.Status.GangGeneration ?? 0));
         }
     }
 }

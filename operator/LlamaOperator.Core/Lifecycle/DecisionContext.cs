@@ -51,6 +51,11 @@ internal sealed class DecisionContext
     /// <summary>Moves to <paramref name="phase"/>, records the event and sets the conditions that follow from the phase.</summary>
     public void Transition(JobPhase phase, string reason, string message, bool warning = false)
     {
+        if (phase == JobPhase.Scheduling)
+        {
+            Status.GangGeneration = (Status.GangGeneration ?? 0) + 1; // every move into Scheduling creates a new gang
+        }
+
         Status.Phase = phase;
         Record(warning, reason, message);
         var running = phase == JobPhase.Running;

@@ -1,3 +1,4 @@
+using LlamaOperator.Api;
 using LlamaOperator.Api.Resolution;
 
 namespace LlamaOperator.Core.Lifecycle;
@@ -6,14 +7,39 @@ namespace LlamaOperator.Core.Lifecycle;
 /// Classifies the pods of a running gang. OOMKilled is Retryable (counted): it comes from the job's own memory
 /// settings and would recur on every restart, so it must run into maxRestarts rather than loop forever. Eviction,
 /// preemption, a DisruptionTarget condition, a lost node or a pod deleted by someone else are Infrastructure.
-/// With several failed pods the most severe wins: Fatal, then Retryable, then Infrastructure.
+/// Exit codes <see cref="TrainerExitCodes.PeerFailure"/> and <see cref="TrainerExitCodes.CollectiveTimeout"/> are
+/// Retryable with reasons PeerFailure and CollectiveTimeout.
+/// With several failed pods the root cause wins: when one rank dies, its peers exit with PeerFailure (or time out)
+/// a moment later, so any other failure comes before a CollectiveTimeout, which comes before a PeerFailure; then the
+/// most severe (Fatal, Retryable, Infrastructure), then the first to finish.
 /// </summary>
 public static class GangFailureClassifier
 {
+    public const string PeerFailureReason = "PeerFailure";
+    public const string CollectiveTimeoutReason = "CollectiveTimeout";
+
     private static readonly HashSet<string> InfrastructureReasons = new(StringComparer.Ordinal) { "Evicted", "Preempting", "Preempted", "NodeLost", "Shutdown", "Terminated", "NodeShutdown" };
 
-    public static GangFailure? Classify(IEnumerable<ObservedPod> gang, ResolvedFailurePolicy policy) =>
-        gang.Select(p => Classify(p, policy)).OfType<GangFailure>().OrderBy(f => f.Kind).FirstOrDefault();
+    public static GangFailure? Classify(IEnumerable<ObservedPod> gang, ResolvedFailurePolicy policy)
+    {
+        var failures = gang
+            .Select(pod => (Pod: pod, Failure: Classify(pod, policy)))
+            .Where(f => f.Failure is not null)
+            .OrderBy(f => Consequence(f.Failure!))
+            .ThenBy(f => f.Failure!.Kind)
+            .ThenBy(f => f.Pod.FinishedAt ?? DateTime.MaxValue)
+            .Select(f => f.Failure!)
+            .ToList();
+        if (failures.Count <= 1)
+        {
+            return failures.FirstOrDefault();
+        }
+
+        var root = failures[0];
+        var others = failures.Skip(1).GroupBy(f => f.Reason).Select(g => $"{g.Count()} {g.Key}");
+        var more = failures.Count == 2 ? "1 more pod" : $"{failures.Count - 1} more pods";
+        return root with { Message = $"{root.Message}; {more} of the gang failed with it ({string.Join(", ", others)})" };
+    }
 
     public static GangFailure? Classify(ObservedPod pod, ResolvedFailurePolicy policy)
     {
@@ -55,6 +81,19 @@ public static class GangFailureClassifier
             return new GangFailure(FailureKind.Fatal, "NonRetryableExitCode", $"{exited}, not listed in failurePolicy.retryableExitCodes");
         }
 
-        return new GangFailure(FailureKind.Retryable, pod.TerminationReason == "OOMKilled" ? "OOMKilled" : "PodFailed", exited);
+        return code switch
+        {
+            TrainerExitCodes.PeerFailure => new GangFailure(FailureKind.Retryable, PeerFailureReason, $"{exited}: a peer of a collective died"),
+            TrainerExitCodes.CollectiveTimeout => new GangFailure(FailureKind.Retryable, CollectiveTimeoutReason, $"{exited}: a collective or the rendezvous timed out (failurePolicy.collectiveTimeoutSeconds)"),
+            _ => new GangFailure(FailureKind.Retryable, pod.TerminationReason == "OOMKilled" ? "OOMKilled" : "PodFailed", exited),
+        };
     }
+
+    /// <summary>0 for a failure of the pod's own, higher for a pod that failed because another one did.</summary>
+    private static int Consequence(GangFailure failure) => failure.Reason switch
+    {
+        PeerFailureReason => 2,
+        CollectiveTimeoutReason => 1,
+        _ => 0,
+    };
 }

@@ -5,9 +5,10 @@ public abstract record LifecycleAction;
 
 /// <summary>
 /// Render and create the missing objects of a stage (Service, ConfigMap, PodGroup, the gang's pods) for the given
-/// LongContext length, resuming from ResumeFromUri (null: from scratch).
+/// LongContext length, resuming from ResumeFromUri (null: from scratch); the pods carry GangGeneration
+/// (status.gangGeneration) as LLAMA_GANG_GENERATION.
 /// </summary>
-public sealed record CreateStageObjects(int StageIndex, string Stage, int LengthIndex, string? ResumeFromUri) : LifecycleAction;
+public sealed record CreateStageObjects(int StageIndex, string Stage, int LengthIndex, string? ResumeFromUri, long GangGeneration) : LifecycleAction;
 
 /// <summary>Delete every pod of a stage's gang; the pods' SIGTERM handling writes a checkpoint.</summary>
 public sealed record DeleteGang(string Stage) : LifecycleAction;

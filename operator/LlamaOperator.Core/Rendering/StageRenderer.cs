@@ -13,11 +13,12 @@ public static class StageRenderer
     /// <param name="resolved">The same job resolved (JobResolver.Resolve): the settings the objects are made from.</param>
     /// <param name="plan">The stage's plan (StagePlanner.Plan of the resolved job).</param>
     /// <param name="lengthIndex">LongContext: the index of the sequence length the gang trains (0 when null); ignored by other stages.</param>
-    public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex = null)
+    /// <param name="gangGeneration">The job's status.gangGeneration, the pods' LLAMA_GANG_GENERATION.</param>
+    public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex = null, long gangGeneration = 0)
     {
         var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
         var owner = JobOwner.Of(job);
-        var template = new TrainerPodTemplate(resolved, plan, names, owner, lengthIndex);
+        var template = new TrainerPodTemplate(resolved, plan, names, owner, lengthIndex, gangGeneration);
         var pods = new V1Pod[plan.Layout.Nodes];
         for (var node = 0; node < pods.Length; node++)
         {

@@ -6,8 +6,10 @@ using LlamaOperator.Core.Planning;
 namespace LlamaOperator.Core.Rendering;
 
 /// <summary>
-/// The trainer container's environment: torchrun-style rendezvous variables, the stage's 4D degrees, the
-/// checkpoint location, NCCL settings and the user's extra variables. RANK is a process's global rank, never
+/// The trainer container's environment: torchrun-style rendezvous variables, the gang's generation (status.gangGeneration:
+/// it differs after every restart, so a rendezvous can tell a new gang from a stale one), the pod's own IP (POD_IP,
+/// downward API: the address to listen on and to give peers), the stage's 4D degrees, the checkpoint location, the
+/// collective timeout, NCCL settings and the user's extra variables. RANK is a process's global rank, never
 /// the node index: it (and LOCAL_RANK) is set here only when a pod runs one process (gpusPerNode == 1);
 /// otherwise the trainer's launcher derives them per process as NODE_RANK * NPROC_PER_NODE + local rank.
 /// Blob credentials come from the job's Secret by reference (never copied into the pod spec).
@@ -20,7 +22,7 @@ public sealed class TrainerEnvironment
     private readonly ResolvedAzureBlob? _blobSecret;
     private readonly bool _oneProcessPerPod;
 
-    public TrainerEnvironment(ResolvedJob job, StagePlan plan, StageNames names)
+    public TrainerEnvironment(ResolvedJob job, StagePlan plan, StageNames names, long gangGeneration = 0)
     {
         var cluster = job.Cluster;
         var layout = plan.Layout;
@@ -31,6 +33,7 @@ public sealed class TrainerEnvironment
             ("MASTER_PORT", Text(cluster.MasterPort)),
             ("WORLD_SIZE", Text(layout.WorldSize)),
             ("NNODES", Text(layout.Nodes)),
+            ("LLAMA_GANG_GENERATION", Text(gangGeneration)),
         ];
 
         var stage = new List<(string, string)>
@@ -42,6 +45,7 @@ public sealed class TrainerEnvironment
             ("LLAMA_PP", Text(layout.Pp)),
             ("LLAMA_DP", Text(layout.Dp)),
             ("LLAMA_CHECKPOINT_URI", CheckpointUri(job.Checkpoint)),
+            ("LLAMA_COLLECTIVE_TIMEOUT_SECONDS", Text(job.FailurePolicy.CollectiveTimeoutSeconds)),
         };
         var nccl = cluster.Nccl;
         AddIfSet(stage, "NCCL_SOCKET_IFNAME", nccl.SocketInterface);
@@ -65,12 +69,13 @@ public sealed class TrainerEnvironment
 
     public List<V1EnvVar> ForNode(long nodeRank)
     {
-        var env = new List<V1EnvVar>(_rendezvous.Length + _stage.Length + _user.Count + 3);
+        var env = new List<V1EnvVar>(_rendezvous.Length + _stage.Length + _user.Count + 4);
         foreach (var (name, value) in _rendezvous)
         {
             env.Add(new V1EnvVar { Name = name, Value = value });
         }
 
+        env.Add(new V1EnvVar { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } });
         env.Add(new V1EnvVar { Name = "NODE_RANK", Value = Text(nodeRank) });
         if (_oneProcessPerPod)
         {

@@ -33,14 +33,15 @@ public sealed class TrainerPodTemplate
     private readonly ResourceQuantity _shmSize;
 
     /// <param name="lengthIndex">LongContext: which of the stage's sequence lengths the gang trains (passed as --length-index).</param>
-    public TrainerPodTemplate(ResolvedJob job, StagePlan plan, StageNames names, JobOwner owner, int? lengthIndex = null)
+    /// <param name="gangGeneration">Which gang of the job this is (LLAMA_GANG_GENERATION).</param>
+    public TrainerPodTemplate(ResolvedJob job, StagePlan plan, StageNames names, JobOwner owner, int? lengthIndex = null, long gangGeneration = 0)
     {
         _lengthIndex = lengthIndex;
         _cluster = job.Cluster;
         _plan = plan;
         _names = names;
         _owner = owner;
-        _environment = new TrainerEnvironment(job, plan, names);
+        _environment = new TrainerEnvironment(job, plan, names, gangGeneration);
         _resources = Resources(job.Cluster);
         _shmSize = new ResourceQuantity(job.Cluster.ShmSize);
     }

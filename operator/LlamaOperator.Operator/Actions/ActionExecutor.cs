@@ -61,7 +61,7 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
     {
         // The trainer reads the manifest from the ConfigMap: give it the effective spec, the running stage as it started.
         var effective = RunningStagePin.EffectiveJob(job);
-        var rendered = StageRenderer.Render(effective, resolved, StagePlanner.Plan(resolved, create.Stage), create.LengthIndex);
+        var rendered = StageRenderer.Render(effective, resolved, StagePlanner.Plan(resolved, create.Stage), create.LengthIndex, create.GangGeneration);
         var ns = resolved.Namespace;
         if (rendered.PodGroup is { } group && !caches.PodGroups.Any(c => c.Cache.Get(ns, group.Metadata.Name) is not null))
         {
@@ -95,8 +95,8 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
         if (created > 0)
         {
             log.Information(
-                "Created {Pods} pods of stage {GangStage} (length index {LengthIndex}; the trainer resumes from the newest committed checkpoint, now {ResumeFrom})",
-                created, create.Stage, create.LengthIndex, create.ResumeFromUri ?? "none");
+                "Created {Pods} pods of stage {GangStage} (length index {LengthIndex}, gang generation {GangGeneration}; the trainer resumes from the newest committed checkpoint, now {ResumeFrom})",
+                created, create.Stage, create.LengthIndex, create.GangGeneration, create.ResumeFromUri ?? "none");
         }
     }
 

@@ -22,7 +22,8 @@ public static class PodObserver
             pod.Metadata.DeletionTimestamp is { } deleting ? DateTime.SpecifyKind(deleting, DateTimeKind.Utc) : null,
             pod.Spec?.NodeName,
             pod.Status?.Conditions?.Any(c => c.Type == "DisruptionTarget" && c.Status == "True") == true,
-            nodes.IsLost(pod.Spec?.NodeName));
+            nodes.IsLost(pod.Spec?.NodeName),
+            terminated?.FinishedAt is { } finished ? DateTime.SpecifyKind(finished, DateTimeKind.Utc) : null);
     }
 
     /// <summary>The trainer container's status (the only container; by name when a sidecar is injected).</summary>

@@ -42,6 +42,7 @@ public class DefaultMarkerTests
         ["spec.failurePolicy.backoffSeconds"] = j => j.FailurePolicy.BackoffSeconds,
         ["spec.failurePolicy.maxBackoffSeconds"] = j => j.FailurePolicy.MaxBackoffSeconds,
         ["spec.failurePolicy.hangTimeoutSeconds"] = j => j.FailurePolicy.HangTimeoutSeconds,
+        ["spec.failurePolicy.collectiveTimeoutSeconds"] = j => j.FailurePolicy.CollectiveTimeoutSeconds,
     };
 
     /// <summary>

@@ -165,6 +165,13 @@ public class JobResolverTests
     }
 
     [Fact]
+    public void Collective_timeout_defaults_to_600_seconds()
+    {
+        Assert.Equal(600, JobResolver.Resolve(TestJobs.Valid()).FailurePolicy.CollectiveTimeoutSeconds);
+        Assert.Equal(120, JobResolver.Resolve(TestJobs.With(s => s.FailurePolicy = new FailurePolicySpec { CollectiveTimeoutSeconds = 120 })).FailurePolicy.CollectiveTimeoutSeconds);
+    }
+
+    [Fact]
     public void Scheduler_name_defaults_by_gang_scheduler()
     {
         var job = TestJobs.With(s => s.Cluster.Scheduling = new SchedulingSpec { Gang = GangScheduler.Volcano });

@@ -464,6 +464,24 @@ public class JobValidatorTests
         AssertError(job, "spec.failurePolicy.retryableExitCodes", "found 2 in both");
     }
 
+    [Theory]
+    [InlineData(null, 300, "expected less than hangTimeoutSeconds (300), found 600")]
+    [InlineData(1800, null, "expected less than hangTimeoutSeconds (1800), found 1800")]
+    public void A_collective_timeout_not_below_the_hang_timeout_is_a_warning(int? collective, int? hang, string message)
+    {
+        var job = TestJobs.With(s => s.FailurePolicy = new FailurePolicySpec { CollectiveTimeoutSeconds = collective, HangTimeoutSeconds = hang });
+
+        var problem = Assert.Single(JobValidator.Validate(job));
+
+        Assert.Equal((Severity.Warning, "spec.failurePolicy.collectiveTimeoutSeconds"), (problem.Severity, problem.Path));
+        Assert.StartsWith(message, problem.Message);
+        Assert.Empty(JobValidator.Validate(TestJobs.With(s => s.FailurePolicy = new FailurePolicySpec { CollectiveTimeoutSeconds = 299, HangTimeoutSeconds = 300 })));
+    }
+
+    [Fact]
+    public void A_collective_timeout_under_10_seconds_is_an_error() =>
+        AssertError(TestJobs.With(s => s.FailurePolicy = new FailurePolicySpec { CollectiveTimeoutSeconds = 5 }), "spec.failurePolicy.collectiveTimeoutSeconds", "expected a value >= 10, found 5");
+
     // The hook for checks beyond the built-in rules.
     [Fact]
     public void Extra_checks_see_the_resolved_job_when_the_built_in_rules_pass()

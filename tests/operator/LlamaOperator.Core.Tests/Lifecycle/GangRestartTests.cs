@@ -1,3 +1,4 @@
+using LlamaOperator.Api;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
@@ -37,16 +38,50 @@ public class GangRestartTests
         Assert.Equal(TimeSpan.FromSeconds(5), waiting.RequeueAfter);
 
         s.Now = s.Now.AddSeconds(5);
+        Assert.Equal(1, s.Status.GangGeneration);
         var recreated = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40")], recreated.Actions);
+        Assert.Equal(2, s.Status.GangGeneration); // the new gang's pods get LLAMA_GANG_GENERATION=2
+        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40", 2)], recreated.Actions);
         s.AssertStable();
+    }
+
+    [Fact]
+    public void Peers_exiting_with_peer_failure_restart_the_gang_counted_under_the_root_causes_reason()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = TrainerExitCodes.PeerFailure, TerminationReason = "Error" });
+        s.Update(p => p.NodeRank == 1, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 137, TerminationReason = "OOMKilled" });
+
+        var failed = s.Step();
+
+        Assert.Equal(JobPhase.Restarting, s.Status.Phase);
+        Assert.Equal((1, 1), (s.Status.Restarts!.Total, s.Status.Restarts.Counted));
+        Assert.Equal(new Dictionary<string, int> { ["OOMKilled"] = 1 }, s.Status.Restarts.ByReason);
+        var warning = Assert.Single(failed.Events);
+        Assert.Equal("OOMKilled", warning.Reason);
+        Assert.Contains("tiny-pretrain-1 (node rank 1) exited with code 137 (OOMKilled); 1 more pod of the gang failed with it (1 PeerFailure)", warning.Message);
+    }
+
+    [Fact]
+    public void Only_peer_failures_seen_restart_the_gang_with_reason_peer_failure()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = TrainerExitCodes.PeerFailure });
+
+        var failed = s.Step();
+
+        Assert.Equal(JobPhase.Restarting, s.Status.Phase);
+        Assert.Equal(1, s.Status.Restarts!.Counted);
+        Assert.Equal("PeerFailure", Assert.Single(failed.Events).Reason);
     }
 
     [Fact]
     public void The_backoff_doubles_per_consecutive_restart_up_to_maxBackoffSeconds()
     {
-        var policy = new ResolvedFailurePolicy(10, 10, 600, 1800, null, [2]);
+        var policy = new ResolvedFailurePolicy(10, 10, 600, 1800, 600, null, [2]);
 
         var delays = Enumerable.Range(0, 9).Select(n => RestartBackoff.Delay(policy, n).TotalSeconds);
 

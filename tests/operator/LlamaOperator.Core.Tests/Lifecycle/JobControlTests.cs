@@ -26,7 +26,7 @@ public class JobControlTests
         s.Job.Spec.Suspend = false;
         var resume = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40")], resume.Actions);
+        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40", 2)], resume.Actions);
         Assert.Equal(s.Now, s.Status.StartTime);
         Assert.Equal("False", s.Status.Conditions!.Single(c => c.Type == ConditionTypes.Suspended).Status);
     }
@@ -43,7 +43,7 @@ public class JobControlTests
         Assert.Empty(decision.Actions);
         s.Job.Spec.Suspend = false;
         var start = s.Step();
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null)], start.Actions);
+        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null, 1)], start.Actions);
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
     }
 

@@ -46,7 +46,7 @@ public class SpecChangeTests
         s.SetPods("pretrain", ObservedPodPhase.Succeeded);
         var next = s.Step();
         Assert.Equal(("pretrain-b", 4L), (s.Status.Stage!.Name, s.Status.Topology!.Nodes));
-        Assert.Contains(new CreateStageObjects(1, "pretrain-b", 0, "/ckpt/tiny/step-489"), next.Actions);
+        Assert.Contains(new CreateStageObjects(1, "pretrain-b", 0, "/ckpt/tiny/step-489", 2), next.Actions);
     }
 
     [Fact]

@@ -97,8 +97,24 @@ public class StageRendererTests
         Assert.Equal(("8", "1", "2", "2"), (env["LLAMA_TP"], env["LLAMA_CP"], env["LLAMA_PP"], env["LLAMA_DP"]));
         Assert.Equal("pretrain", env["LLAMA_STAGE"]);
         Assert.Equal("/ckpt", env["LLAMA_CHECKPOINT_URI"]);
+        Assert.Equal("600", env["LLAMA_COLLECTIVE_TIMEOUT_SECONDS"]);
         Assert.False(env.ContainsKey("RANK"));
         Assert.False(env.ContainsKey("LOCAL_RANK"));
+    }
+
+    [Fact]
+    public void Env_carries_the_gang_generation_and_the_pod_ip_from_the_downward_api()
+    {
+        var job = SmallJob();
+        var resolved = JobResolver.Resolve(job);
+        var stage = StageRenderer.Render(job, resolved, StagePlanner.Plan(resolved, "pretrain"), gangGeneration: 7);
+
+        Assert.All(stage.Pods, pod =>
+        {
+            Assert.Equal("7", Env(pod)["LLAMA_GANG_GENERATION"]);
+            var podIp = pod.Spec.Containers[0].Env.Single(e => e.Name == "POD_IP");
+            Assert.Equal((null, "status.podIP"), (podIp.Value, podIp.ValueFrom.FieldRef.FieldPath));
+        });
     }
 
     [Fact]

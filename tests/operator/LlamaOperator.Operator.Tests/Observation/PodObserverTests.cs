@@ -36,9 +36,10 @@ public class PodObserverTests
     [Fact]
     public void A_failed_trainer_container_gives_its_exit_code_and_reason()
     {
-        var observed = PodObserver.Observe(Pod("Failed", new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 137, Reason = "OOMKilled" } }), Nodes(ReadyNode));
+        var finished = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc);
+        var observed = PodObserver.Observe(Pod("Failed", new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 137, Reason = "OOMKilled", FinishedAt = finished } }), Nodes(ReadyNode));
 
-        Assert.Equal(new ObservedPod("tiny-pretrain-1", "pretrain", 1, ObservedPodPhase.Failed, 137, "OOMKilled", null, "node-a"), observed);
+        Assert.Equal(new ObservedPod("tiny-pretrain-1", "pretrain", 1, ObservedPodPhase.Failed, 137, "OOMKilled", null, "node-a", FinishedAt: finished), observed);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Operator.Tests.Support;
 using Xunit.Abstractions;
@@ -7,13 +8,17 @@ namespace LlamaOperator.Operator.Tests.Reconciling;
 /// <summary>A failing pod restarts the whole gang from the latest checkpoint after the backoff; counters live on the job.</summary>
 public sealed class GangRestartTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
+    private static string? Generation(V1Pod pod) => pod.Spec.Containers[0].Env.Single(e => e.Name == "LLAMA_GANG_GENERATION").Value;
+
     [Fact]
     public async Task A_failed_pod_deletes_the_whole_gang_and_recreates_it_after_the_backoff()
     {
         await using var scenario = await JobScenario.CreateAsync(fixture);
         scenario.StartOperator(output);
         await scenario.RunPretrainAsync();
-        var before = (await scenario.PodsAsync()).Select(p => p.Metadata.Uid).ToHashSet();
+        var first = await scenario.PodsAsync();
+        var before = first.Select(p => p.Metadata.Uid).ToHashSet();
+        Assert.All(first, p => Assert.Equal("1", Generation(p)));
         await scenario.Trainer.CommitAsync("pretrain", 0, step: 40);
 
         await scenario.Kubelet.ExitAsync("tiny-pretrain-1", 1, null);
@@ -31,6 +36,7 @@ public sealed class GangRestartTests(ClusterFixture fixture, ITestOutputHelper o
             "a new gang of 2 pods");
         var recreated = await scenario.JobAsync();
         Assert.Equal(JobPhase.Scheduling, recreated.Status!.Phase);
+        Assert.All(await scenario.PodsAsync(), p => Assert.Equal("2", Generation(p))); // a rendezvous of the new gang differs from the old one's
         Assert.True(recreated.Status.Restarts!.LastRestartTime is { } restartTime && DateTime.UtcNow - restartTime >= TimeSpan.FromSeconds(0.5));
 
         await scenario.Kubelet.RunAsync();
