@@ -20,4 +20,5 @@ namespace LlamaTrainer.Storage;
 [JsonSerializable(typeof(CheckpointManifest))]
 [JsonSerializable(typeof(Heartbeat))]
 [JsonSerializable(typeof(TensorIndex))]
+[JsonSerializable(typeof(RankShard))]
 internal sealed partial class StoredJsonContext : JsonSerializerContext;

@@ -9,6 +9,41 @@ public sealed record TensorIndex(IReadOnlyList<StoredTensor> Tensors)
 {
     public const string FileName = "tensors.json";
 
+    /// <summary>
+    /// The index of a checkpoint from what each rank wrote: a tensor's pieces from every rank that holds part of it,
+    /// by rank. Throws <see cref="ArgumentException"/> when a rank appears twice or ranks disagree on a tensor's type or shape.
+    /// </summary>
+    public static TensorIndex FromRanks(IEnumerable<RankShard> ranks)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        var byName = new Dictionary<string, (StoredTensor Tensor, int Rank, List<StoredPiece> Pieces)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        var seen = new HashSet<int>();
+        foreach (var rank in ranks.OrderBy(r => r.Rank))
+        {
+            if (!seen.Add(rank.Rank))
+            {
+                throw new ArgumentException($"rank {rank.Rank} appears twice; expected one shard per rank", nameof(ranks));
+            }
+            foreach (var tensor in rank.Tensors)
+            {
+                if (!byName.TryGetValue(tensor.Name, out var merged))
+                {
+                    byName[tensor.Name] = merged = (tensor, rank.Rank, []);
+                    order.Add(tensor.Name);
+                }
+                else if (merged.Tensor.Type != tensor.Type || !merged.Tensor.Shape.SequenceEqual(tensor.Shape))
+                {
+                    throw new ArgumentException(
+                        $"tensor '{tensor.Name}' is {tensor.Type} {TensorRegion.Format(tensor.Shape)} on rank {rank.Rank} but {merged.Tensor.Type} {TensorRegion.Format(merged.Tensor.Shape)} on rank {merged.Rank}",
+                        nameof(ranks));
+                }
+                merged.Pieces.AddRange(tensor.Pieces);
+            }
+        }
+        return new TensorIndex([.. order.Select(name => byName[name].Tensor with { Pieces = byName[name].Pieces })]);
+    }
+
     /// <summary>The tensor of that name; throws <see cref="ArgumentException"/> listing a few names when there is none.</summary>
     public StoredTensor Find(string name) =>
         Tensors.FirstOrDefault(t => t.Name == name)

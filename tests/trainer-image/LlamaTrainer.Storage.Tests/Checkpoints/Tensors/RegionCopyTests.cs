@@ -1,4 +1,5 @@
 using LlamaTrainer.Storage.Checkpoints.Tensors;
+using LlamaTrainer.Storage.Tests.Support;
 
 namespace LlamaTrainer.Storage.Tests.Checkpoints.Tensors;
 
@@ -39,9 +40,9 @@ public sealed class RegionCopyTests
         var piece = Box([2, 0], [3, 4]);
         var wanted = Box([0, 1], [6, 2]);
 
-        var target = Slice(Global([6, 4]), [6, 4], wanted);
+        var target = ReferenceSlicing.Slice(Global([6, 4]), [6, 4], wanted, 1);
         var fromPiece = new byte[12];
-        RegionCopy.Copy(piece, Slice(Global([6, 4]), [6, 4], piece), wanted, fromPiece, 1);
+        RegionCopy.Copy(piece, ReferenceSlicing.Slice(Global([6, 4]), [6, 4], piece, 1), wanted, fromPiece, 1);
 
         Assert.Equal([new ByteRun(1, 4, 2), new ByteRun(5, 6, 2), new ByteRun(9, 8, 2)], RegionCopy.Runs(piece, wanted, 1));
         Assert.Equal(target[4..10], fromPiece[4..10]);
@@ -116,7 +117,7 @@ public sealed class RegionCopyTests
         return new TensorRegion(start, length);
     }
 
-    /// <summary>Copies every piece (sliced from a global tensor with distinct bytes) into the wanted box and compares with slicing the global tensor, element by element.</summary>
+    /// <summary>Copies every piece (sliced from a global tensor with distinct bytes) into the wanted box and compares with copying element by element.</summary>
     private static void AssertMatchesReference(long[] shape, TensorRegion[] pieces, TensorRegion wanted, int elementSize)
     {
         var global = Global(shape, elementSize);
@@ -124,8 +125,8 @@ public sealed class RegionCopyTests
         var expected = new byte[target.Length];
         foreach (var piece in pieces)
         {
-            RegionCopy.Copy(piece, Slice(global, shape, piece, elementSize), wanted, target, elementSize);
-            ReferenceCopy(shape, piece, wanted, global, expected, elementSize);
+            RegionCopy.Copy(piece, ReferenceSlicing.Slice(global, shape, piece, elementSize), wanted, target, elementSize);
+            ReferenceSlicing.CopyShared(global, shape, piece, wanted, expected, elementSize);
         }
         Assert.Equal(expected, target);
     }
@@ -133,54 +134,4 @@ public sealed class RegionCopyTests
     /// <summary>A tensor whose bytes differ from each other (mod 251) in row-major order.</summary>
     private static byte[] Global(long[] shape, int elementSize = 1) =>
         Enumerable.Range(0, (int)(TensorRegion.Whole(shape).ElementCount * elementSize)).Select(i => (byte)((i % 251) + 1)).ToArray();
-
-    private static byte[] Slice(byte[] global, long[] shape, TensorRegion box, int elementSize = 1)
-    {
-        var slice = new byte[box.ElementCount * elementSize];
-        ForEachIndex(box, index =>
-        {
-            var from = Flat(index, TensorRegion.Whole(shape)) * elementSize;
-            var to = Flat(index, box) * elementSize;
-            global.AsSpan((int)from, elementSize).CopyTo(slice.AsSpan((int)to));
-        });
-        return slice;
-    }
-
-    private static void ReferenceCopy(long[] shape, TensorRegion piece, TensorRegion wanted, byte[] global, byte[] target, int elementSize) =>
-        ForEachIndex(wanted, index =>
-        {
-            if (Inside(index, piece))
-            {
-                global.AsSpan((int)(Flat(index, TensorRegion.Whole(shape)) * elementSize), elementSize).CopyTo(target.AsSpan((int)(Flat(index, wanted) * elementSize)));
-            }
-        });
-
-    private static bool Inside(long[] index, TensorRegion box) =>
-        index.Select((i, d) => i >= box.Start[d] && i < box.Start[d] + box.Length[d]).All(x => x);
-
-    private static long Flat(long[] index, TensorRegion box)
-    {
-        long flat = 0;
-        for (var d = 0; d < index.Length; d++)
-        {
-            flat = (flat * box.Length[d]) + (index[d] - box.Start[d]);
-        }
-        return flat;
-    }
-
-    private static void ForEachIndex(TensorRegion box, Action<long[]> visit)
-    {
-        var count = box.ElementCount;
-        for (long n = 0; n < count; n++)
-        {
-            var index = new long[box.Rank];
-            var rest = n;
-            for (var d = box.Rank - 1; d >= 0; d--)
-            {
-                index[d] = box.Start[d] + (rest % box.Length[d]);
-                rest /= box.Length[d];
-            }
-            visit(index);
-        }
-    }
 }
