@@ -9,6 +9,8 @@ namespace LlamaTrainer.Storage.Checkpoints;
 /// Checkpoints in a store, one folder per checkpoint under a root folder ('checkpoints', or 'final' for the averaged model):
 /// <c>ROOT/step-0000001000/{shards..., manifest.json}</c>. The manifest is written last and deleted first,
 /// so a checkpoint exists exactly when its manifest does; a crash mid-write leaves nothing a reader would take.
+/// Format 1 has opaque shards (<see cref="CommitAsync"/>); format 2 has one shard per rank plus tensors.json, so that
+/// ranks of any layout read just their slices (<see cref="BeginAsync"/>, <see cref="WriteRankShardAsync"/>, CommitManifestAsync).
 /// </summary>
 public sealed class CheckpointStore
 {
@@ -192,8 +194,9 @@ public sealed class CheckpointStore
         {
             try
             {
-                await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
-                return new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
+                var loaded = await OpenForStreamingAsync(manifest, cancellationToken);
+                await loaded.VerifyRemainingAsync(includeTensorShards: true, cancellationToken);
+                return loaded;
             }
             catch (CheckpointCorruptException e)
             {
@@ -208,6 +211,8 @@ public sealed class CheckpointStore
     /// verifying streams; shards it skipped are verified afterwards. If any shard is missing or corrupt (also when
     /// found mid-load) the problem is logged and <paramref name="load"/> runs again with the previous checkpoint,
     /// so it must overwrite all the state it restores. Returns the manifest loaded, or null if none is usable.
+    /// In format 2 the rank shards are not read afterwards: <see cref="LoadedCheckpoint.ReadRegionAsync"/> verifies
+    /// each piece it reads, so a rank reads only its own slices (plus the manifest, tensors.json and the small shards).
     /// </summary>
     public async Task<CheckpointManifest?> LoadNewestValidAsync(Func<LoadedCheckpoint, CancellationToken, Task> load, CancellationToken cancellationToken = default)
     {
@@ -218,7 +223,7 @@ public sealed class CheckpointStore
             {
                 var loaded = await OpenForStreamingAsync(manifest, cancellationToken);
                 await load(loaded, cancellationToken);
-                await loaded.VerifyRemainingAsync(cancellationToken);
+                await loaded.VerifyRemainingAsync(includeTensorShards: false, cancellationToken);
                 return manifest;
             }
             catch (Exception e) when (FindCorruption(e) is { } corrupt)
@@ -232,14 +237,15 @@ public sealed class CheckpointStore
     /// <summary>Opens a checkpoint after verifying every shard (one full read); throws <see cref="CheckpointCorruptException"/> naming a bad shard.</summary>
     public async Task<LoadedCheckpoint> OpenAsync(string id, CancellationToken cancellationToken = default)
     {
-        var manifest = await ReadManifestAsync(id, cancellationToken);
-        await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
-        return new LoadedCheckpoint(_store, FolderKey(id), manifest);
+        var loaded = await OpenForStreamingAsync(await ReadManifestAsync(id, cancellationToken), cancellationToken);
+        await loaded.VerifyRemainingAsync(includeTensorShards: true, cancellationToken);
+        return loaded;
     }
 
     /// <summary>
     /// Opens a checkpoint after checking only that its shards exist with the right sizes; SHA-256 is checked as each
-    /// shard is read (e.g. to average many checkpoints without reading each twice).
+    /// shard (or tensor piece) is read (e.g. to average many checkpoints without reading each twice). A format-2
+    /// checkpoint's tensors.json is read, checked against its digest and validated here.
     /// </summary>
     public async Task<LoadedCheckpoint> OpenForStreamingAsync(string id, CancellationToken cancellationToken = default) =>
         await OpenForStreamingAsync(await ReadManifestAsync(id, cancellationToken), cancellationToken);
@@ -296,7 +302,37 @@ public sealed class CheckpointStore
                 throw new CheckpointCorruptException(loaded.Location, manifest.Id, shard.Name, $"has {size} bytes; the manifest says {shard.Bytes}");
             }
         }
-        return loaded;
+        return manifest.FormatVersion < CheckpointManifest.CurrentFormatVersion
+            ? loaded
+            : new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest, await ReadTensorIndexAsync(loaded, cancellationToken));
+    }
+
+    /// <summary>Reads tensors.json through its digest check and validates it against the manifest's shards.</summary>
+    private static async Task<TensorIndex> ReadTensorIndexAsync(LoadedCheckpoint loaded, CancellationToken cancellationToken)
+    {
+        byte[] json;
+        await using (var stream = await loaded.OpenShardAsync(TensorIndex.FileName, cancellationToken))
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            json = buffer.ToArray();
+        }
+        CheckpointCorruptException Corrupt(string problem) => new(loaded.Location, loaded.Manifest.Id, TensorIndex.FileName, problem);
+        TensorIndex index;
+        try
+        {
+            index = StoredJson.Deserialize<TensorIndex>(json, loaded.Location + "/" + TensorIndex.FileName);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Corrupt("is not a tensor index: " + e.Message);
+        }
+        var sizes = loaded.Manifest.Shards.ToDictionary(s => s.Name, s => s.Bytes, StringComparer.Ordinal);
+        if (index.FindProblem(sizes) is { } problem)
+        {
+            throw Corrupt("is not a usable index: " + problem);
+        }
+        return index;
     }
 
     /// <summary>Writes shards in parallel; the first failure cancels the others, since their checkpoint is lost anyway.</summary>
@@ -486,6 +522,10 @@ public sealed class CheckpointStore
         if (manifest.Id != id)
         {
             throw new InvalidDataException($"{where}: id is '{manifest.Id}'; expected '{id}', its folder's name");
+        }
+        if (manifest.FormatVersion >= CheckpointManifest.CurrentFormatVersion && manifest.Shards.All(s => s.Name != TensorIndex.FileName))
+        {
+            throw new InvalidDataException($"{where}: formatVersion {manifest.FormatVersion} needs a shard '{TensorIndex.FileName}'; the manifest lists none");
         }
         if (manifest.Shards.Count == 0)
         {
