@@ -15,6 +15,28 @@ public interface IObjectStore
     /// <summary>Opens an object for reading; throws <see cref="ObjectNotFoundException"/> when it does not exist.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens bytes [offset, offset + length) of an object: fewer when the object ends sooner (none from past its end).
+    /// Throws <see cref="ObjectNotFoundException"/> when it does not exist. Backends read only the range; this default,
+    /// for stores without ranged reads, reads from the start and drops the bytes before <paramref name="offset"/>.
+    /// </summary>
+    async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var stream = await OpenReadAsync(key, cancellationToken);
+        try
+        {
+            await BoundedReadStream.SkipAsync(stream, offset, cancellationToken);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+        return new BoundedReadStream(stream, length);
+    }
+
     /// <summary>Whether an object exists.</summary>
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
 

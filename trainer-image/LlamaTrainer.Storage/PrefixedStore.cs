@@ -38,6 +38,18 @@ public sealed class PrefixedStore : IObjectStore
         }
     }
 
+    public async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.OpenReadAsync(Full(key), offset, length, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new ObjectNotFoundException(Location, key);
+        }
+    }
+
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
         _inner.ExistsAsync(Full(key), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LlamaTrainer.Storage.Checkpoints;
+using LlamaTrainer.Storage.Checkpoints.Tensors;
 using LlamaTrainer.Storage.Progress;
 
 namespace LlamaTrainer.Storage;
@@ -15,7 +16,9 @@ namespace LlamaTrainer.Storage;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
-    Converters = [typeof(JsonStringEnumConverter<TrainerState>)])]
+    Converters = [typeof(JsonStringEnumConverter<TrainerState>), typeof(JsonStringEnumConverter<ElementType>)])]
 [JsonSerializable(typeof(CheckpointManifest))]
 [JsonSerializable(typeof(Heartbeat))]
+[JsonSerializable(typeof(TensorIndex))]
+[JsonSerializable(typeof(RankShard))]
 internal sealed partial class StoredJsonContext : JsonSerializerContext;

@@ -89,6 +89,46 @@ public abstract class ObjectStoreBehaviour
     }
 
     [Fact]
+    public async Task A_ranged_read_returns_exactly_the_range_and_less_where_the_object_ends()
+    {
+        var store = NewStore();
+        var bytes = StoreContent.RandomBytes((17 << 20) + 3, seed: 3);
+        await store.PutBytesAsync("big.bin", bytes);
+
+        Assert.Equal(bytes[(9 << 20)..((14 << 20) + 7)], await store.GetRangeAsync("big.bin", 9 << 20, (5 << 20) + 7));
+        Assert.Equal(bytes[..1], await store.GetRangeAsync("big.bin", 0, 1));
+        Assert.Equal(bytes[^3..], await store.GetRangeAsync("big.bin", bytes.Length - 3, 100));
+        Assert.Empty(await store.GetRangeAsync("big.bin", bytes.Length, 10));
+        Assert.Empty(await store.GetRangeAsync("big.bin", bytes.Length + 5, 10));
+        Assert.Empty(await store.GetRangeAsync("big.bin", 7, 0));
+    }
+
+    [Fact]
+    public async Task A_ranged_read_of_a_missing_object_or_a_negative_range_fails_clearly()
+    {
+        var store = NewStore();
+        await store.PutBytesAsync("a.bin", [1, 2, 3]);
+
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync("b.bin", 0, 2));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => store.OpenReadAsync("b.bin", 0, 0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.OpenReadAsync("a.bin", -1, 2));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.OpenReadAsync("a.bin", 0, -2));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.OpenReadAsync("../a.bin", 0, 2));
+    }
+
+    [Fact]
+    public async Task A_prefixed_view_reads_ranges_of_its_objects()
+    {
+        var store = NewStore();
+        var final = new PrefixedStore(store, "final");
+        await final.PutBytesAsync("m.bin", [1, 2, 3, 4, 5]);
+
+        Assert.Equal([2, 3], await final.GetRangeAsync("m.bin", 1, 2));
+        var e = await Assert.ThrowsAsync<ObjectNotFoundException>(() => final.OpenReadAsync("x.bin", 1, 2));
+        Assert.Contains(final.Location, e.Message);
+    }
+
+    [Fact]
     public async Task A_fresh_store_is_empty_and_tolerates_reads_and_deletes()
     {
         var store = NewStore();

@@ -72,6 +72,31 @@ public sealed class AzureBlobStore : IObjectStore
         }
     }
 
+    public async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+        {
+            // A range header cannot say 'no bytes'; still say whether the object is there.
+            return await ExistsAsync(key, cancellationToken) ? new MemoryStream([], writable: false) : throw new ObjectNotFoundException(Location, key);
+        }
+        try
+        {
+            var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
+            return download.Value.Content;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new ObjectNotFoundException(Location, key);
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            return new MemoryStream([], writable: false); // the range starts at or past the end
+        }
+    }
+
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default)
     {
         var blob = Blob(key);

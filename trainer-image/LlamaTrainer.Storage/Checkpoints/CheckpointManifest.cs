@@ -6,7 +6,11 @@ namespace LlamaTrainer.Storage.Checkpoints;
 /// </summary>
 public sealed record CheckpointManifest
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The newest format this code reads and writes: 2, shards plus a tensor index (tensors.json).</summary>
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>Format 1: opaque shards only, what <see cref="CheckpointStore.CommitAsync"/> writes.</summary>
+    public const int OpaqueShardsFormatVersion = 1;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
@@ -38,8 +42,11 @@ public sealed record CheckpointManifest
     /// <summary>The last checkpoint of a stage (or length): never pruned, the input of the next stage.</summary>
     public bool StageEnd { get; init; }
 
-    /// <summary>Set by <see cref="CheckpointStore.CommitAsync"/> from what was written.</summary>
+    /// <summary>Set at commit from what was written; in format 2 it lists the rank shards, the small shards and tensors.json.</summary>
     public IReadOnlyList<ShardDigest> Shards { get; init; } = [];
+
+    /// <summary>The parallel layout that wrote the checkpoint; informational, optional.</summary>
+    public CheckpointLayout? Layout { get; init; }
 
     public required TrainingMetrics Metrics { get; init; }
 

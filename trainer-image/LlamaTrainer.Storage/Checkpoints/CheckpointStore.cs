@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
+using LlamaTrainer.Storage.Checkpoints.Tensors;
 using Serilog;
 
 namespace LlamaTrainer.Storage.Checkpoints;
@@ -8,6 +9,8 @@ namespace LlamaTrainer.Storage.Checkpoints;
 /// Checkpoints in a store, one folder per checkpoint under a root folder ('checkpoints', or 'final' for the averaged model):
 /// <c>ROOT/step-0000001000/{shards..., manifest.json}</c>. The manifest is written last and deleted first,
 /// so a checkpoint exists exactly when its manifest does; a crash mid-write leaves nothing a reader would take.
+/// Format 1 has opaque shards (<see cref="CommitAsync"/>); format 2 has one shard per rank plus tensors.json, so that
+/// ranks of any layout read just their slices (<see cref="BeginAsync"/>, <see cref="WriteRankShardAsync"/>, CommitManifestAsync).
 /// </summary>
 public sealed class CheckpointStore
 {
@@ -40,40 +43,122 @@ public sealed class CheckpointStore
     public string LocationOf(string id) => Location + "/" + id;
 
     /// <summary>
-    /// Writes the shards (streamed and hashed on the way, in parallel), then the manifest, which commits the checkpoint.
-    /// The manifest's Id, Shards and (if default) CreatedAt are filled in here. An earlier checkpoint with the same
-    /// step (a retried attempt) is un-committed first. Returns the committed manifest.
+    /// Writes the shards (streamed and hashed on the way, in parallel), then the manifest, which commits the checkpoint
+    /// in format 1 (opaque shards). The manifest's Id, Shards and (if default) CreatedAt are filled in here. An earlier
+    /// checkpoint with the same step (a retried attempt) is un-committed first. Returns the committed manifest.
+    /// One process's <see cref="BeginAsync"/> and <see cref="CommitManifestAsync(CheckpointManifest, IReadOnlyList{ShardDigest}, TensorIndex?, IReadOnlyList{CheckpointShard}, CancellationToken)"/>.
     /// </summary>
     public async Task<CheckpointManifest> CommitAsync(CheckpointManifest draft, IReadOnlyList<CheckpointShard> shards, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(draft);
-        ArgumentNullException.ThrowIfNull(shards);
-        ValidateDraft(draft, shards);
-        var id = CheckpointId.ForStep(draft.Step);
+        ValidateCommit(draft, [], null, shards);
+        await BeginAsync(draft.Step, cancellationToken);
+        return await CommitManifestAsync(draft, [], null, shards, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts writing the checkpoint of <paramref name="step"/>: un-commits an earlier one with that step (deletes its
+    /// manifest), so that shards written over its shards are never read under its manifest. In a multi-process job rank
+    /// 0 calls it, and the others write their shards only after it returned. Returns the checkpoint's id.
+    /// </summary>
+    public async Task<string> BeginAsync(long step, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        var id = CheckpointId.ForStep(step);
         await _store.DeleteAsync(ManifestKey(id), cancellationToken);
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var digests = await Task.WhenAll(shards.Select(async shard =>
+        return id;
+    }
+
+    /// <summary>
+    /// Streams one rank's pieces, in order, into its shard object <see cref="RankShard.ShardName"/> of checkpoint
+    /// <paramref name="id"/> (from <see cref="BeginAsync"/>), hashing each piece and the whole shard on the way. Pieces
+    /// with an empty region are not stored (the rank owns nothing of that tensor) but their tensor is still reported.
+    /// Returns what rank 0 needs for <see cref="CommitManifestAsync(CheckpointManifest, IReadOnlyList{RankShard}, IReadOnlyList{CheckpointShard}, CancellationToken)"/>.
+    /// </summary>
+    public async Task<RankShard> WriteRankShardAsync(string id, int rank, IEnumerable<TensorPieceSource> pieces, CancellationToken cancellationToken = default)
+    {
+        RequireId(id);
+        ArgumentNullException.ThrowIfNull(pieces);
+        var shardName = RankShard.ShardName(rank);
+        var sources = pieces.ToList();
+        var tensors = GroupByTensor(rank, sources);
+        var stored = sources.Select(_ => (StoredPiece?)null).ToArray();
+        var digest = await WriteShardAsync(id, new CheckpointShard(shardName, async (stream, ct) =>
         {
-            try
+            long offset = 0;
+            for (var i = 0; i < sources.Count; i++)
             {
-                return await WriteShardAsync(id, shard, failFast.Token);
+                var source = sources[i];
+                var bytes = source.Region.ElementCount * source.Type.SizeOf();
+                if (bytes == 0)
+                {
+                    continue;
+                }
+                string sha256;
+                await using (var piece = new PieceHashingStream(stream))
+                {
+                    await source.WriteAsync(piece, ct);
+                    if (piece.Bytes != bytes)
+                    {
+                        throw new InvalidOperationException(
+                            $"rank {rank}: the writer of tensor '{source.Tensor}' region {source.Region} wrote {piece.Bytes} bytes; {source.Region.ElementCount} elements of {source.Type} are {bytes}");
+                    }
+                    sha256 = piece.Sha256();
+                }
+                stored[i] = new StoredPiece(shardName, offset, bytes, source.Region, sha256);
+                offset += bytes;
             }
-            catch
-            {
-                await failFast.CancelAsync(); // no point finishing the other shards of a failed checkpoint
-                throw;
-            }
-        }));
+        }), cancellationToken);
+        var written = tensors
+            .Select(t => t.Tensor with { Pieces = [.. t.Sources.Select(i => stored[i]).OfType<StoredPiece>()] })
+            .ToList();
+        _log.Information("Wrote rank {Rank}'s shard of checkpoint {CheckpointId}: {Pieces} pieces of {Tensors} tensors, {Bytes} bytes",
+            rank, id, stored.Count(p => p is not null), written.Count, digest.Bytes);
+        return new RankShard(rank, digest, written);
+    }
+
+    /// <summary>
+    /// Rank 0's commit of a format-2 checkpoint after every rank's <see cref="WriteRankShardAsync"/>: merges the ranks'
+    /// pieces into the tensor index and commits it (see the other overload).
+    /// </summary>
+    public Task<CheckpointManifest> CommitManifestAsync(CheckpointManifest draft, IReadOnlyList<RankShard> ranks, IReadOnlyList<CheckpointShard> smallShards, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        if (ranks.Count == 0)
+        {
+            throw new ArgumentException("no rank shards; a format-2 checkpoint needs the shard of every rank", nameof(ranks));
+        }
+        return CommitManifestAsync(draft, [.. ranks.Select(r => r.Shard)], TensorIndex.FromRanks(ranks), smallShards, cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits a checkpoint whose shards <paramref name="written"/> are already in its folder (checked by one listing):
+    /// writes <paramref name="smallShards"/> (e.g. trainer-state.json), then <see cref="TensorIndex.FileName"/> when
+    /// <paramref name="tensors"/> is given (format 2; without it, format 1), then the manifest, last. The manifest's Id,
+    /// FormatVersion, Shards and (if default) CreatedAt are filled in here. Returns the committed manifest.
+    /// </summary>
+    public async Task<CheckpointManifest> CommitManifestAsync(
+        CheckpointManifest draft, IReadOnlyList<ShardDigest> written, TensorIndex? tensors, IReadOnlyList<CheckpointShard> smallShards, CancellationToken cancellationToken = default)
+    {
+        ValidateCommit(draft, written, tensors, smallShards);
+        var id = CheckpointId.ForStep(draft.Step);
+        await RequireWrittenAsync(id, written, cancellationToken);
+        var digests = new List<ShardDigest>(written);
+        digests.AddRange(await WriteShardsAsync(id, smallShards, cancellationToken));
+        if (tensors is not null)
+        {
+            var json = StoredJson.Serialize(tensors);
+            digests.Add(await WriteShardAsync(id, new CheckpointShard(TensorIndex.FileName, (stream, ct) => stream.WriteAsync(json, ct).AsTask()), cancellationToken));
+        }
         var manifest = draft with
         {
-            FormatVersion = CheckpointManifest.CurrentFormatVersion,
+            FormatVersion = tensors is null ? CheckpointManifest.OpaqueShardsFormatVersion : CheckpointManifest.CurrentFormatVersion,
             Id = id,
             Shards = digests,
             CreatedAt = draft.CreatedAt == default ? DateTime.UtcNow : draft.CreatedAt.ToUniversalTime(),
         };
         await StoredJson.WriteAsync(_store, ManifestKey(id), manifest, cancellationToken);
-        _log.Information("Committed checkpoint {CheckpointId} ({Bytes} bytes in {ShardCount} shards) at {Location}",
-            id, digests.Sum(d => d.Bytes), digests.Length, LocationOf(id));
+        _log.Information("Committed checkpoint {CheckpointId} (format {FormatVersion}, {Bytes} bytes in {ShardCount} shards) at {Location}",
+            id, manifest.FormatVersion, digests.Sum(d => d.Bytes), digests.Count, LocationOf(id));
         return manifest;
     }
 
@@ -109,8 +194,9 @@ public sealed class CheckpointStore
         {
             try
             {
-                await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
-                return new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
+                var loaded = await OpenForStreamingAsync(manifest, cancellationToken);
+                await loaded.VerifyRemainingAsync(includeTensorShards: true, cancellationToken);
+                return loaded;
             }
             catch (CheckpointCorruptException e)
             {
@@ -125,6 +211,8 @@ public sealed class CheckpointStore
     /// verifying streams; shards it skipped are verified afterwards. If any shard is missing or corrupt (also when
     /// found mid-load) the problem is logged and <paramref name="load"/> runs again with the previous checkpoint,
     /// so it must overwrite all the state it restores. Returns the manifest loaded, or null if none is usable.
+    /// In format 2 the rank shards are not read afterwards: <see cref="LoadedCheckpoint.ReadRegionAsync"/> verifies
+    /// each piece it reads, so a rank reads only its own slices (plus the manifest, tensors.json and the small shards).
     /// </summary>
     public async Task<CheckpointManifest?> LoadNewestValidAsync(Func<LoadedCheckpoint, CancellationToken, Task> load, CancellationToken cancellationToken = default)
     {
@@ -135,7 +223,7 @@ public sealed class CheckpointStore
             {
                 var loaded = await OpenForStreamingAsync(manifest, cancellationToken);
                 await load(loaded, cancellationToken);
-                await loaded.VerifyRemainingAsync(cancellationToken);
+                await loaded.VerifyRemainingAsync(includeTensorShards: false, cancellationToken);
                 return manifest;
             }
             catch (Exception e) when (FindCorruption(e) is { } corrupt)
@@ -149,14 +237,15 @@ public sealed class CheckpointStore
     /// <summary>Opens a checkpoint after verifying every shard (one full read); throws <see cref="CheckpointCorruptException"/> naming a bad shard.</summary>
     public async Task<LoadedCheckpoint> OpenAsync(string id, CancellationToken cancellationToken = default)
     {
-        var manifest = await ReadManifestAsync(id, cancellationToken);
-        await (await OpenForStreamingAsync(manifest, cancellationToken)).VerifyRemainingAsync(cancellationToken);
-        return new LoadedCheckpoint(_store, FolderKey(id), manifest);
+        var loaded = await OpenForStreamingAsync(await ReadManifestAsync(id, cancellationToken), cancellationToken);
+        await loaded.VerifyRemainingAsync(includeTensorShards: true, cancellationToken);
+        return loaded;
     }
 
     /// <summary>
     /// Opens a checkpoint after checking only that its shards exist with the right sizes; SHA-256 is checked as each
-    /// shard is read (e.g. to average many checkpoints without reading each twice).
+    /// shard (or tensor piece) is read (e.g. to average many checkpoints without reading each twice). A format-2
+    /// checkpoint's tensors.json is read, checked against its digest and validated here.
     /// </summary>
     public async Task<LoadedCheckpoint> OpenForStreamingAsync(string id, CancellationToken cancellationToken = default) =>
         await OpenForStreamingAsync(await ReadManifestAsync(id, cancellationToken), cancellationToken);
@@ -201,11 +290,7 @@ public sealed class CheckpointStore
     private async Task<LoadedCheckpoint> OpenForStreamingAsync(CheckpointManifest manifest, CancellationToken cancellationToken)
     {
         var loaded = new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest);
-        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var info in _store.ListAsync(FolderKey(manifest.Id) + "/", cancellationToken))
-        {
-            sizes[info.Key[(FolderKey(manifest.Id).Length + 1)..]] = info.Size;
-        }
+        var sizes = await ListSizesAsync(manifest.Id, cancellationToken);
         foreach (var shard in manifest.Shards)
         {
             if (!sizes.TryGetValue(shard.Name, out var size))
@@ -217,7 +302,113 @@ public sealed class CheckpointStore
                 throw new CheckpointCorruptException(loaded.Location, manifest.Id, shard.Name, $"has {size} bytes; the manifest says {shard.Bytes}");
             }
         }
-        return loaded;
+        return manifest.FormatVersion < CheckpointManifest.CurrentFormatVersion
+            ? loaded
+            : new LoadedCheckpoint(_store, FolderKey(manifest.Id), manifest, await ReadTensorIndexAsync(loaded, cancellationToken));
+    }
+
+    /// <summary>Reads tensors.json through its digest check and validates it against the manifest's shards.</summary>
+    private static async Task<TensorIndex> ReadTensorIndexAsync(LoadedCheckpoint loaded, CancellationToken cancellationToken)
+    {
+        byte[] json;
+        await using (var stream = await loaded.OpenShardAsync(TensorIndex.FileName, cancellationToken))
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            json = buffer.ToArray();
+        }
+        CheckpointCorruptException Corrupt(string problem) => new(loaded.Location, loaded.Manifest.Id, TensorIndex.FileName, problem);
+        TensorIndex index;
+        try
+        {
+            index = StoredJson.Deserialize<TensorIndex>(json, loaded.Location + "/" + TensorIndex.FileName);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Corrupt("is not a tensor index: " + e.Message);
+        }
+        var sizes = loaded.Manifest.Shards.ToDictionary(s => s.Name, s => s.Bytes, StringComparer.Ordinal);
+        if (index.FindProblem(sizes) is { } problem)
+        {
+            throw Corrupt("is not a usable index: " + problem);
+        }
+        return index;
+    }
+
+    /// <summary>Writes shards in parallel; the first failure cancels the others, since their checkpoint is lost anyway.</summary>
+    private async Task<ShardDigest[]> WriteShardsAsync(string id, IReadOnlyList<CheckpointShard> shards, CancellationToken cancellationToken)
+    {
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        return await Task.WhenAll(shards.Select(async shard =>
+        {
+            try
+            {
+                return await WriteShardAsync(id, shard, failFast.Token);
+            }
+            catch
+            {
+                await failFast.CancelAsync();
+                throw;
+            }
+        }));
+    }
+
+    /// <summary>Checks, by one listing, that the shards other processes reported are there with their sizes, so a manifest never names a shard that failed.</summary>
+    private async Task RequireWrittenAsync(string id, IReadOnlyList<ShardDigest> written, CancellationToken cancellationToken)
+    {
+        if (written.Count == 0)
+        {
+            return;
+        }
+        var sizes = await ListSizesAsync(id, cancellationToken);
+        foreach (var shard in written)
+        {
+            if (!sizes.TryGetValue(shard.Name, out var size) || size != shard.Bytes)
+            {
+                throw new InvalidOperationException(
+                    $"checkpoint {id} at {LocationOf(id)}: shard '{shard.Name}' was reported with {shard.Bytes} bytes but {(sizes.ContainsKey(shard.Name) ? $"has {size}" : "is missing")}; not committing");
+            }
+        }
+    }
+
+    /// <summary>A rank's pieces grouped by tensor (first appearance first), after checking each piece and that a tensor's pieces agree on its type and shape.</summary>
+    private static List<(StoredTensor Tensor, List<int> Sources)> GroupByTensor(int rank, List<TensorPieceSource> sources)
+    {
+        var tensors = new List<(StoredTensor Tensor, List<int> Sources)>();
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var source = sources[i] ?? throw new ArgumentException($"rank {rank}: piece {i} is null", nameof(sources));
+            if (source.FindProblem() is { } problem)
+            {
+                throw new ArgumentException($"rank {rank}: piece {i}: {problem}", nameof(sources));
+            }
+            if (!byName.TryGetValue(source.Tensor, out var slot))
+            {
+                byName[source.Tensor] = slot = tensors.Count;
+                tensors.Add((new StoredTensor(source.Tensor, source.Type, [.. source.Shape], []), []));
+            }
+            var tensor = tensors[slot].Tensor;
+            if (tensor.Type != source.Type || !tensor.Shape.SequenceEqual(source.Shape))
+            {
+                throw new ArgumentException(
+                    $"rank {rank}: piece {i} of tensor '{source.Tensor}' is {source.Type} {TensorRegion.Format(source.Shape)}; an earlier piece says {tensor.Type} {TensorRegion.Format(tensor.Shape)}",
+                    nameof(sources));
+            }
+            tensors[slot].Sources.Add(i);
+        }
+        return tensors;
+    }
+
+    /// <summary>Sizes of the objects in a checkpoint folder, by name.</summary>
+    private async Task<Dictionary<string, long>> ListSizesAsync(string id, CancellationToken cancellationToken)
+    {
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var info in _store.ListAsync(FolderKey(id) + "/", cancellationToken))
+        {
+            sizes[info.Key[(FolderKey(id).Length + 1)..]] = info.Size;
+        }
+        return sizes;
     }
 
     private async Task<ShardDigest> WriteShardAsync(string id, CheckpointShard shard, CancellationToken cancellationToken)
@@ -320,10 +511,7 @@ public sealed class CheckpointStore
 
     private async Task<CheckpointManifest> ReadManifestAsync(string id, CancellationToken cancellationToken)
     {
-        if (!CheckpointId.TryParseStep(id, out _))
-        {
-            throw new ArgumentException($"'{id}' is not a checkpoint id; expected 'step-' and 10 digits, e.g. {CheckpointId.ForStep(1000)}", nameof(id));
-        }
+        RequireId(id);
         var where = $"{_store.Location.TrimEnd('/')}/{ManifestKey(id)}";
         var manifest = await StoredJson.ReadAsync<CheckpointManifest>(_store, ManifestKey(id), cancellationToken)
             ?? throw new ObjectNotFoundException(_store.Location, ManifestKey(id));
@@ -334,6 +522,10 @@ public sealed class CheckpointStore
         if (manifest.Id != id)
         {
             throw new InvalidDataException($"{where}: id is '{manifest.Id}'; expected '{id}', its folder's name");
+        }
+        if (manifest.FormatVersion >= CheckpointManifest.CurrentFormatVersion && manifest.Shards.All(s => s.Name != TensorIndex.FileName))
+        {
+            throw new InvalidDataException($"{where}: formatVersion {manifest.FormatVersion} needs a shard '{TensorIndex.FileName}'; the manifest lists none");
         }
         if (manifest.Shards.Count == 0)
         {
@@ -349,8 +541,11 @@ public sealed class CheckpointStore
         return manifest;
     }
 
-    private static void ValidateDraft(CheckpointManifest draft, IReadOnlyList<CheckpointShard> shards)
+    private static void ValidateCommit(CheckpointManifest draft, IReadOnlyList<ShardDigest> written, TensorIndex? tensors, IReadOnlyList<CheckpointShard> smallShards)
     {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(written);
+        ArgumentNullException.ThrowIfNull(smallShards);
         if (draft.Step < 0)
         {
             throw new ArgumentException($"step is {draft.Step}; expected >= 0", nameof(draft));
@@ -359,21 +554,41 @@ public sealed class CheckpointStore
         {
             throw new ArgumentException("stage is empty; expected the stage's name", nameof(draft));
         }
-        if (shards.Count == 0)
+        if (draft.Layout?.FindProblem() is { } layoutProblem)
         {
-            throw new ArgumentException("no shards; a checkpoint needs at least one", nameof(shards));
+            throw new ArgumentException(layoutProblem, nameof(draft));
+        }
+        if (tensors is null && written.Count == 0 && smallShards.Count == 0)
+        {
+            throw new ArgumentException("no shards; a checkpoint needs at least one", nameof(smallShards));
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var shard in shards)
+        foreach (var name in written.Select(s => s.Name).Concat(smallShards.Select(s => s.Name)))
         {
-            if (!IsShardName(shard.Name))
+            if (!IsShardName(name))
             {
-                throw new ArgumentException($"shard name '{shard.Name}' is invalid; expected a plain file name (no '/'), not '{ManifestName}'", nameof(shards));
+                throw new ArgumentException($"shard name '{name}' is invalid; expected a plain file name (no '/'), not '{ManifestName}'", nameof(smallShards));
             }
-            if (!seen.Add(shard.Name))
+            if (name == TensorIndex.FileName)
             {
-                throw new ArgumentException($"shard name '{shard.Name}' appears twice", nameof(shards));
+                throw new ArgumentException($"shard name '{name}' is reserved for the tensor index", nameof(smallShards));
             }
+            if (!seen.Add(name))
+            {
+                throw new ArgumentException($"shard name '{name}' appears twice", nameof(smallShards));
+            }
+        }
+        if (tensors?.FindProblem(written.ToDictionary(s => s.Name, s => s.Bytes, StringComparer.Ordinal)) is { } indexProblem)
+        {
+            throw new ArgumentException($"tensor index: {indexProblem}", nameof(tensors));
+        }
+    }
+
+    private static void RequireId(string id)
+    {
+        if (!CheckpointId.TryParseStep(id, out _))
+        {
+            throw new ArgumentException($"'{id}' is not a checkpoint id; expected 'step-' and 10 digits, e.g. {CheckpointId.ForStep(1000)}", nameof(id));
         }
     }
 

@@ -63,6 +63,16 @@ public sealed class LocalFolderStore : IObjectStore
         }
     }
 
+    public async Task<Stream> OpenReadAsync(string key, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var file = await OpenReadAsync(key, cancellationToken);
+        file.Seek(offset, SeekOrigin.Begin); // past the end is allowed: reads then return nothing
+        return new BoundedReadStream(file, length);
+    }
+
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
         Task.FromResult(File.Exists(PathOf(key)));
 

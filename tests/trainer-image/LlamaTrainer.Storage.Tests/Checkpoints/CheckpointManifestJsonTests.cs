@@ -15,18 +15,20 @@ public sealed class CheckpointManifestJsonTests
             Id = "step-0000000005",
             LengthIndex = 1,
             Shards = [new ShardDigest("model.bin", 3, new string('a', 64))],
+            Layout = new CheckpointLayout(Tp: 2, Cp: 1, Pp: 1, Dp: 4, WorldSize: 8),
             Evals = new CheckpointEvals { ShortContextLoss = 2.0, Needle = [new NeedleResult(8192, 1.0, 10)] },
         };
 
         var json = JsonNode.Parse(StoredJson.Serialize(manifest))!.AsObject();
 
         Assert.Equal(
-            ["formatVersion", "id", "stage", "stageIndex", "lengthIndex", "step", "tokens", "stageTokens", "sequenceLength", "createdAt", "stageEnd", "shards", "metrics", "evals", "dataCursor", "extra"],
+            ["formatVersion", "id", "stage", "stageIndex", "lengthIndex", "step", "tokens", "stageTokens", "sequenceLength", "createdAt", "stageEnd", "shards", "layout", "metrics", "evals", "dataCursor", "extra"],
             json.Select(p => p.Key));
         Assert.Equal(["name", "bytes", "sha256"], json["shards"]![0]!.AsObject().Select(p => p.Key));
         Assert.Equal(["loss", "learningRate", "tokensPerSecond", "mfu"], json["metrics"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["length", "accuracy", "trials"], json["evals"]!["needle"]![0]!.AsObject().Select(p => p.Key));
-        Assert.Equal(1, (int)json["formatVersion"]!);
+        Assert.Equal(["tp", "cp", "pp", "dp", "worldSize"], json["layout"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(CheckpointManifest.CurrentFormatVersion, (int)json["formatVersion"]!);
     }
 
     [Fact]

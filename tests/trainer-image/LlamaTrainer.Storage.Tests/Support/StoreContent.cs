@@ -17,6 +17,14 @@ public static class StoreContent
         return buffer.ToArray();
     }
 
+    public static async Task<byte[]> GetRangeAsync(this IObjectStore store, string key, long offset, long length)
+    {
+        await using var stream = await store.OpenReadAsync(key, offset, length);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
     public static async Task<List<ObjectInfo>> ListAllAsync(this IObjectStore store, string prefix = "")
     {
         var found = new List<ObjectInfo>();
