@@ -66,4 +66,16 @@ public class GlooFailureTests
         Assert.Contains("did not complete within 1 s", timedOut.Message);
         Assert.InRange(took, timeout * 0.9, timeout + TimeSpan.FromSeconds(1));
     }
+
+    [Fact]
+    public void A_member_that_never_creates_the_group_fails_the_others_naming_the_group_and_the_missing_key()
+    {
+        var outcomes = ThreadGang.Run(2, member => member.Rank == 1
+            ? null
+            : Record.Exception(() => member.World()), storeTimeout: TimeSpan.FromMilliseconds(500));
+        var error = Assert.IsType<CollectiveTimeoutException>(outcomes[0]);
+        Assert.StartsWith("connecting Gloo group world (global ranks 0, 1) at global rank 0 (bind address 127.0.0.1): key", error.Message);
+        Assert.Contains("gloo/world/", error.Message);
+        Assert.Contains("not set at the rendezvous store 127.0.0.1:", error.Message);
+    }
 }

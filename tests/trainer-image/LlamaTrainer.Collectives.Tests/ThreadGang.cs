@@ -16,7 +16,7 @@ internal static class ThreadGang
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs <paramref name="body"/> on every rank; rethrows the first rank's exception, if any.</summary>
-    public static T[] Run<T>(int size, Func<GangMember, T> body, TimeSpan? collectiveTimeout = null)
+    public static T[] Run<T>(int size, Func<GangMember, T> body, TimeSpan? collectiveTimeout = null, TimeSpan? storeTimeout = null)
     {
         using var server = TcpStoreServer.Start(IPAddress.Loopback, 0, "g1");
         var results = new T[size];
@@ -25,7 +25,7 @@ internal static class ThreadGang
         {
             try
             {
-                using var store = TcpStoreClient.Connect("127.0.0.1", server.Port, "g1", DefaultTimeout);
+                using var store = TcpStoreClient.Connect("127.0.0.1", server.Port, "g1", storeTimeout ?? DefaultTimeout, connectTimeout: DefaultTimeout);
                 using var backend = new GlooBackend(store, rank, size, "127.0.0.1", collectiveTimeout ?? DefaultTimeout);
                 results[rank] = body(new GangMember(rank, size, store, backend));
             }
