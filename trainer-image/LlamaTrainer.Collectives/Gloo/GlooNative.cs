@@ -46,6 +46,7 @@ internal static unsafe partial class GlooNative
     [LibraryImport(Library, EntryPoint = "gloo_context_destroy")]
     public static partial void ContextDestroy(IntPtr context);
 
+    // ReduceOp (Sum, Max, Min = 0, 1, 2) is passed as the shim's gloo_op.
     [LibraryImport(Library, EntryPoint = "gloo_allreduce")]
     public static partial Status AllReduce(IntPtr context, IntPtr data, nuint count, DType dtype, ReduceOp op);
 

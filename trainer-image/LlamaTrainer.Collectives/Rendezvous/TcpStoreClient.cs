@@ -38,13 +38,16 @@ public sealed class TcpStoreClient : IKeyValueStore
 
     /// <summary>
     /// Connects to the store at <paramref name="host"/>:<paramref name="port"/>, retrying until
-    /// <paramref name="timeout"/> (rank 0 may start after the others), and joins <paramref name="generation"/>.
+    /// <paramref name="connectTimeout"/> (default: <paramref name="timeout"/>; rank 0 may start after the others), and
+    /// joins <paramref name="generation"/>. <paramref name="timeout"/> bounds every blocking read afterwards.
     /// </summary>
-    public static TcpStoreClient Connect(string host, int port, string generation, TimeSpan timeout)
+    public static TcpStoreClient Connect(string host, int port, string generation, TimeSpan timeout, TimeSpan? connectTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentException.ThrowIfNullOrWhiteSpace(generation);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var connectWithin = connectTimeout ?? timeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(connectWithin, TimeSpan.Zero, nameof(connectTimeout));
         var address = $"{host}:{port}";
         var started = Stopwatch.GetTimestamp();
         while (true)
@@ -52,7 +55,7 @@ public sealed class TcpStoreClient : IKeyValueStore
             var client = new TcpClient { NoDelay = true };
             try
             {
-                var remaining = timeout - Stopwatch.GetElapsedTime(started);
+                var remaining = connectWithin - Stopwatch.GetElapsedTime(started);
                 using (var attempt = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)))
                     client.ConnectAsync(host, port, attempt.Token).AsTask().GetAwaiter().GetResult();
                 var store = new TcpStoreClient(client, address, generation, timeout);
@@ -62,8 +65,8 @@ public sealed class TcpStoreClient : IKeyValueStore
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 client.Dispose();
-                if (Stopwatch.GetElapsedTime(started) + RetryInterval >= timeout)
-                    throw new CollectiveTimeoutException($"could not reach the rendezvous store at {address} within {Seconds(timeout)} (generation {generation}): {e.Message}", e);
+                if (Stopwatch.GetElapsedTime(started) + RetryInterval >= connectWithin)
+                    throw new CollectiveTimeoutException($"could not reach the rendezvous store at {address} within {Seconds(connectWithin)} (generation {generation}): {e.Message}", e);
                 Thread.Sleep(RetryInterval);
             }
             catch

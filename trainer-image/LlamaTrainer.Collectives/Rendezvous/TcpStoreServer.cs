@@ -149,43 +149,43 @@ public sealed class TcpStoreServer : IDisposable
         switch (op)
         {
             case Op.Set:
-            {
-                var key = reader.ReadText();
-                var value = reader.ReadBlob();
-                lock (_lock)
                 {
-                    _values[key] = value;
-                    _changed.TrySetResult();
-                    _changed = NewChange();
+                    var key = reader.ReadText();
+                    var value = reader.ReadBlob();
+                    lock (_lock)
+                    {
+                        _values[key] = value;
+                        _changed.TrySetResult();
+                        _changed = NewChange();
+                    }
+                    return [(byte)Reply.Ok];
                 }
-                return [(byte)Reply.Ok];
-            }
             case Op.Get:
-            {
-                var key = reader.ReadText();
-                var timeout = TimeSpan.FromMilliseconds(reader.ReadInt64());
-                if (await WaitForAsync([key], timeout).ConfigureAwait(false) is not [])
-                    return [(byte)Reply.Timeout];
-                byte[] value;
-                lock (_lock)
-                    value = _values[key];
-                return Build(w => { w.Write((byte)Reply.Ok); w.WriteBlob(value); });
-            }
+                {
+                    var key = reader.ReadText();
+                    var timeout = TimeSpan.FromMilliseconds(reader.ReadInt64());
+                    if (await WaitForAsync([key], timeout).ConfigureAwait(false) is not [])
+                        return [(byte)Reply.Timeout];
+                    byte[] value;
+                    lock (_lock)
+                        value = _values[key];
+                    return Build(w => { w.Write((byte)Reply.Ok); w.WriteBlob(value); });
+                }
             case Op.Add:
                 return Add(reader.ReadText(), reader.ReadInt64());
             case Op.Wait:
-            {
-                var keys = reader.ReadTexts();
-                var timeout = TimeSpan.FromMilliseconds(reader.ReadInt64());
-                var missing = await WaitForAsync(keys, timeout).ConfigureAwait(false);
-                return missing.Count == 0 ? [(byte)Reply.Ok] : Build(w => { w.Write((byte)Reply.Timeout); w.WriteTexts(missing); });
-            }
+                {
+                    var keys = reader.ReadTexts();
+                    var timeout = TimeSpan.FromMilliseconds(reader.ReadInt64());
+                    var missing = await WaitForAsync(keys, timeout).ConfigureAwait(false);
+                    return missing.Count == 0 ? [(byte)Reply.Ok] : Build(w => { w.Write((byte)Reply.Timeout); w.WriteTexts(missing); });
+                }
             case Op.Check:
-            {
-                var keys = reader.ReadTexts();
-                lock (_lock)
-                    return Build(w => { w.Write((byte)Reply.Ok); w.Write(keys.Select(k => _values.ContainsKey(k) ? (byte)1 : (byte)0).ToArray()); });
-            }
+                {
+                    var keys = reader.ReadTexts();
+                    lock (_lock)
+                        return Build(w => { w.Write((byte)Reply.Ok); w.Write(keys.Select(k => _values.ContainsKey(k) ? (byte)1 : (byte)0).ToArray()); });
+                }
             default:
                 throw new InvalidDataException($"unknown request {(byte)op}");
         }

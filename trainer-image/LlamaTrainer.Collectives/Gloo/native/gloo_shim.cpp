@@ -193,16 +193,21 @@ std::string listening_address(const std::string& address) {
 struct gloo_context {
     std::shared_ptr<gloo::rendezvous::Context> context;
     std::chrono::milliseconds timeout;
-    std::vector<std::string> peer_addresses;  // by group rank: where each rank's device listens
+    std::vector<std::string> peer_addresses;  // by group rank: the peer's end of the pair with this rank
     std::list<ReduceScatterEntry> reduce_scatters;
     std::vector<float> wide;  // BFloat16 reductions in Float32
 
     // The rank whose listening address the message names, or -1.
     int peer_named_in(const std::string& message) const {
-        for (size_t rank = 0; rank < peer_addresses.size(); rank++)
-            if (static_cast<int>(rank) != context->rank && !peer_addresses[rank].empty() &&
-                message.find(peer_addresses[rank]) != std::string::npos)
-                return static_cast<int>(rank);
+        for (size_t rank = 0; rank < peer_addresses.size(); rank++) {
+            const auto& address = peer_addresses[rank];
+            if (address.empty()) continue;
+            // The port must end where the address does: ":1423" is not ":14231".
+            for (auto at = message.find(address); at != std::string::npos; at = message.find(address, at + 1)) {
+                auto end = at + address.size();
+                if (end == message.size() || message[end] < '0' || message[end] > '9') return static_cast<int>(rank);
+            }
+        }
         return -1;
     }
 
@@ -315,16 +320,27 @@ int gloo_context_create(const gloo_store* store, const char* prefix, int rank, i
         created->context = std::make_shared<gloo::rendezvous::Context>(rank, size);
         created->context->setTimeout(created->timeout);
         created->context->connectFullMesh(prefixed, device);
-        // Publish where this rank listens, so that an error naming an address can name the rank.
+        // Gloo names a failed peer by the address of its end of the pair, and every pair listens on its own port.
+        // Each rank publishes its pairs' addresses (line p: its pair with rank p), so that an error can name the rank.
         created->peer_addresses.resize(size);
         if (size > 1) {
-            auto& pair = created->context->getPair(rank == 0 ? 1 : 0);
-            auto mine = listening_address(pair->address().str());
-            prefixed.set("listen/" + std::to_string(rank), std::vector<char>(mine.begin(), mine.end()));
+            std::string mine;
+            for (int peer = 0; peer < size; peer++) {
+                if (peer != rank) mine += listening_address(created->context->getPair(peer)->address().str());
+                mine += '\n';
+            }
+            prefixed.set("pairs/" + std::to_string(rank), std::vector<char>(mine.begin(), mine.end()));
             for (int peer = 0; peer < size; peer++) {
                 if (peer == rank) continue;
-                auto value = prefixed.get("listen/" + std::to_string(peer));
-                created->peer_addresses[peer] = std::string(value.begin(), value.end());
+                auto value = prefixed.get("pairs/" + std::to_string(peer));
+                std::string lines(value.begin(), value.end());
+                size_t start = 0;
+                for (int line = 0; line < rank && start != std::string::npos; line++) {
+                    start = lines.find('\n', start);
+                    if (start != std::string::npos) start++;
+                }
+                if (start == std::string::npos) continue;
+                created->peer_addresses[peer] = lines.substr(start, lines.find('\n', start) - start);
             }
         }
         *out = created.release();
