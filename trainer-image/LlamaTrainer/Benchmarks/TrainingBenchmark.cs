@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaTrainer.Data;
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Metrics;
 using LlamaTrainer.Model;
-using LlamaTrainer.Parallel;
 using LlamaTrainer.Training;
 using static TorchSharp.torch;
 
@@ -28,7 +27,7 @@ public static class TrainingBenchmark
             microBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, 3e-4, 0, 1, 3e-4),
             0.9, 0.95, 1e-8, 0.1, 1.0);
-        using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, new SingleProcessPlan(), TrainingState.Start);
+        using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, new SoloCommunicator(), TrainingState.Start);
         for (int i = 0; i < warmupSteps; i++)
         {
             trainer.Step();
@@ -63,26 +62,6 @@ public static class TrainingBenchmark
             best = Math.Max(best, 2.0 * n * n * n / clock.Elapsed.TotalSeconds);
         }
         return best;
-    }
-
-    /// <summary>Uniform random tokens as single-document rows: throughput does not depend on what is learned.</summary>
-    private sealed class RandomTokens(int vocab) : IBatchSource
-    {
-        private readonly Random _random = new(1);
-
-        public TokenBatch Next(int batchSize, int sequenceLength)
-        {
-            var n = batchSize * sequenceLength;
-            var inputs = Enumerable.Range(0, n).Select(_ => _random.Next(vocab)).ToArray();
-            var positions = Enumerable.Range(0, n).Select(i => i % sequenceLength).ToArray();
-            return new TokenBatch(batchSize, sequenceLength, inputs, inputs.Skip(1).Append(0).ToArray(), positions, new int[n]);
-        }
-
-        public string SaveCursor() => "{}";
-
-        public void RestoreCursor(string cursorJson)
-        {
-        }
     }
 }
 

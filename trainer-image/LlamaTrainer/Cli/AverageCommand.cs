@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LlamaOperator.Api;
 using LlamaTrainer.Job;
 using LlamaTrainer.Storage;
 using LlamaTrainer.Storage.Checkpoints;
@@ -41,7 +42,7 @@ internal static class AverageCommand
                     new CheckpointStore(objects, logger: log), new CheckpointStore(objects, CheckpointStore.FinalFolder, log),
                     stageName, k, JobManifest.Model(manifest), cancellationToken);
                 log.Information("Final model {CheckpointId} = mean of {Checkpoints}", result.Id, result.Extra["averagedFrom"]);
-                return ExitCodes.Success;
+                return TrainerExitCodes.Success;
             });
         });
         return command;

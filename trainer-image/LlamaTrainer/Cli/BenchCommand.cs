@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Benchmarks;
+using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage;
 using LlamaTrainer.Storage.Benchmark;
 using static TorchSharp.torch;
@@ -10,11 +13,75 @@ namespace LlamaTrainer.Cli;
 /// <summary>`llama-train bench train|checkpoint`: the figures in docs/benchmarks.md.</summary>
 internal static class BenchCommand
 {
+    private static readonly JsonSerializerOptions IndentedJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks: training-step throughput, checkpoint save/load bandwidth");
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Checkpoint());
+        command.Subcommands.Add(ParallelLayout());
+        command.Subcommands.Add(ParallelWorker());
+        return command;
+    }
+
+    /// <summary>`bench parallel`: the same steps in one process and under a layout; loss equality and speed-up.</summary>
+    private static Command ParallelLayout()
+    {
+        Option<int> Degree(string name) => new(name) { Description = $"{name[2..].ToUpperInvariant()} degree", DefaultValueFactory = _ => 1 };
+        var (tp, cp, pp, dp) = (Degree("--tp"), Degree("--cp"), Degree("--pp"), Degree("--dp"));
+        var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps)", DefaultValueFactory = _ => 20 };
+        var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
+        var micro = new Option<int>("--micro-batch") { Description = "Sequences per micro-batch", DefaultValueFactory = _ => 4 };
+        var global = new Option<int>("--global-batch") { Description = "Sequences per step (the same in both runs)", DefaultValueFactory = _ => 16 };
+        var output = new Option<string>("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("parallel", "Loss equality and tokens/s of a parallel layout (ranks as processes here) against one process");
+        foreach (var option in new Option[] { tp, cp, pp, dp, steps, sequence, micro, global, output })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var log = Logging.Create();
+            return ExitCodes.GuardAsync(log, async () =>
+            {
+                var layout = new ResolvedParallelism(parse.GetValue(tp), parse.GetValue(cp), parse.GetValue(pp), parse.GetValue(dp));
+                var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M);
+                var result = await ParallelBenchmark.RunAsync(options, log, cancellationToken);
+                Console.WriteLine(parse.GetValue(output) == "json"
+                    ? JsonSerializer.Serialize(result, IndentedJson)
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"model {result.Parameters / 1e6:F1}M params, {result.Steps} steps of {result.BatchTokens} tokens, tp={layout.Tp} cp={layout.Cp} pp={layout.Pp} dp={layout.Dp}\n" +
+                        $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
+                        $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x"));
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>One rank of `bench parallel`, started by it with the gang's environment.</summary>
+    private static Command ParallelWorker()
+    {
+        var result = new Option<string>("--result") { Required = true };
+        var options = new Option<string>("--options") { Required = true };
+        var command = new Command("parallel-worker", "One rank of `bench parallel` (started by it)") { Hidden = true };
+        command.Options.Add(result);
+        command.Options.Add(options);
+        command.SetAction((parse, _) =>
+        {
+            var environment = DistributedEnvironment.FromProcess();
+            var log = Logging.Create(environment);
+            return ExitCodes.GuardAsync(log, () =>
+            {
+                var parsed = JsonSerializer.Deserialize<ParallelBenchmarkOptions>(parse.GetValue(options)!)
+                    ?? throw new ArgumentException("--options: expected the benchmark's options as JSON");
+                ParallelBenchmark.Work(parsed, environment, parse.GetValue(result)!, log);
+                return Task.FromResult(0);
+            });
+        });
         return command;
     }
 

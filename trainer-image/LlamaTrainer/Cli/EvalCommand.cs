@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using LlamaOperator.Api;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Data.Eval;
 using LlamaTrainer.Data.Sampling;
@@ -58,7 +59,7 @@ internal static class EvalCommand
                     : await checkpoints.OpenNewestValidAsync(cancellationToken) ?? throw new InvalidDataException($"no valid checkpoint at {checkpoints.Location}");
                 var device = ComputeDevice.Select();
                 using var model = new LlamaTransformer(config);
-                await TrainerCheckpoint.LoadModelAsync(model, loaded.OpenShardAsync, cancellationToken);
+                await ModelWeights.LoadAsync(model, loaded, cancellationToken);
                 model.to(device.Device, device.DType);
 
                 var evaluator = await CheckpointEvaluator.OpenAsync(manifest, parse.GetValue(dataRoot) ?? folder, device.Device, parse.GetValue(maxBatches), log, cancellationToken);
@@ -75,7 +76,7 @@ internal static class EvalCommand
                 }
                 log.Information("Evals of {CheckpointId}: short-context loss {Loss:F4} at {Length}, needle {Needle}",
                     loaded.Manifest.Id, evals.ShortContextLoss, evals.ShortContextLength, evals.Needle.Select(n => $"{n.Length}:{n.Accuracy:P0}"));
-                return ExitCodes.Success;
+                return TrainerExitCodes.Success;
             });
         });
         return command;

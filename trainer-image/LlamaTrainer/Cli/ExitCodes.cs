@@ -1,19 +1,13 @@
+using LlamaOperator.Api;
 using LlamaOperator.Api.Layout;
+using LlamaTrainer.Collectives;
 
 namespace LlamaTrainer.Cli;
 
-/// <summary>Process exit codes the operator tells apart.</summary>
+/// <summary>Maps a command's errors to the exit codes the operator tells apart (<see cref="TrainerExitCodes"/>).</summary>
 internal static class ExitCodes
 {
-    public const int Success = 0;
-
-    /// <summary>Something failed at run time (retryable).</summary>
-    public const int Failure = 1;
-
-    /// <summary>The job, flags or environment are invalid (fatal: a retry fails the same way).</summary>
-    public const int InvalidInput = 2;
-
-    /// <summary>Runs a command, mapping input errors to <see cref="InvalidInput"/> with their message (no stack trace).</summary>
+    /// <summary>Runs a command, mapping input errors to InvalidInput and collective failures to PeerFailure or CollectiveTimeout, with their message (no stack trace).</summary>
     public static async Task<int> GuardAsync(Serilog.ILogger log, Func<Task<int>> command)
     {
         try
@@ -23,12 +17,22 @@ internal static class ExitCodes
         catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or PlanException)
         {
             log.Error("{Message}", e.Message);
-            return InvalidInput;
+            return TrainerExitCodes.InvalidInput;
+        }
+        catch (PeerFailureException e)
+        {
+            log.Error("{Message}", e.Message);
+            return TrainerExitCodes.PeerFailure;
+        }
+        catch (CollectiveTimeoutException e)
+        {
+            log.Error("{Message}", e.Message);
+            return TrainerExitCodes.CollectiveTimeout;
         }
         catch (Exception e)
         {
             log.Fatal(e, "llama-train failed");
-            return Failure;
+            return TrainerExitCodes.Failure;
         }
         finally
         {

@@ -1,13 +1,56 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using LlamaOperator.Api.Resolution;
+using LlamaTrainer.Job;
+using LlamaTrainer.Launch;
 using LlamaTrainer.Parallel;
 using LlamaTrainer.Training;
+using Serilog.Context;
 
 namespace LlamaTrainer.Cli;
 
 /// <summary>`llama-train train`: one stage of a job; the pod environment (LLAMA_STAGE, LLAMA_CHECKPOINT_URI, ...) gives the defaults.</summary>
 internal static class TrainCommand
 {
+    /// <summary>How long the other workers get to exit after one failed (they are stuck in, or about to fail, a collective).</summary>
+    private static readonly TimeSpan AfterFailureGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The workers this process must start instead of training itself: NPROC_PER_NODE of them in a pod that runs more
+    /// than one process (RANK unset), or the stage's whole layout when run outside a cluster; null when this process
+    /// is a worker (RANK set, or a world of one).
+    /// </summary>
+    private static IReadOnlyList<WorkerSpec>? Workers(DistributedEnvironment environment, TrainOptions options)
+    {
+        var command = LaunchPlan.SelfCommand();
+        var ompThreads = Environment.GetEnvironmentVariable("OMP_NUM_THREADS");
+        if (environment.RankGiven)
+        {
+            return null;
+        }
+
+        if (environment.ProcessesPerNode > 1)
+        {
+            return LaunchPlan.For(environment.NodeRank, environment.ProcessesPerNode, Environment.ProcessorCount, ompThreads, command, new Dictionary<string, string>());
+        }
+
+        if (environment.WorldSize > 1)
+        {
+            return null; // FromProcess already refused a world without ranks
+        }
+
+        var job = JobManifest.Load(options.JobPath);
+        var index = job.Spec.Stages.FindIndex(s => s.Name == options.Stage);
+        var parallelism = index < 0 ? null : JobResolver.Resolve(job).Stages[index].Parallelism;
+        if (parallelism is null || parallelism.WorldSize == 1)
+        {
+            return null; // one process (an unknown stage is reported by the run itself)
+        }
+
+        var gang = StandaloneGang.Variables(parallelism, StandaloneGang.FreePort(), $"local-{Environment.ProcessId}");
+        return LaunchPlan.For(0, (int)parallelism.WorldSize, Environment.ProcessorCount, ompThreads, command, gang);
+    }
+
     public static Command Create()
     {
         var job = new Option<FileInfo>("--job") { Description = "LlamaTrainingJob manifest (YAML or JSON)", Required = true };
@@ -26,10 +69,10 @@ internal static class TrainCommand
         }
         command.SetAction((parse, cancellationToken) =>
         {
-            var log = Logging.Create();
+            var environment = DistributedEnvironment.FromProcess();
+            var log = Logging.Create(environment);
             return ExitCodes.GuardAsync(log, async () =>
             {
-                var environment = DistributedEnvironment.FromProcess();
                 var options = new TrainOptions
                 {
                     JobPath = parse.GetValue(job)!.FullName,
@@ -44,13 +87,28 @@ internal static class TrainCommand
                 };
 
                 // SIGTERM (pod deletion, preemption): finish the step, checkpoint, exit within the grace period.
+                // The launcher forwards it to its workers and waits for them.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
                 {
                     context.Cancel = true;
                     log.Warning("SIGTERM: stopping after the current step");
-                    stop.Cancel();
+                    try
+                    {
+                        stop.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // the run is over; a late signal (e.g. the launcher stopping its workers) has nothing to stop
+                    }
                 });
+
+                if (Workers(environment, options) is { } workers)
+                {
+                    using var launcher = LogContext.PushProperty("Rank", "launcher");
+                    return await new WorkerLauncher(AfterFailureGrace, log).RunAsync(workers, stop.Token);
+                }
+
                 return await TrainJob.RunAsync(options, TrainingData.OpenAsync, environment, log, stop.Token);
             });
         });

@@ -23,8 +23,13 @@ public sealed record DistributedEnvironment(
     int Pp,
     int Dp,
     string? Stage,
-    string? CheckpointUri)
+    string? CheckpointUri,
+    bool RankGiven = false,
+    string? Generation = null,
+    string? PodIp = null,
+    int? CollectiveTimeoutSeconds = null)
 {
+
     /// <summary>The planner's layout of these degrees on nodes of NPROC_PER_NODE processes (one rule for planner and trainer).</summary>
     public ParallelLayout Layout => ParallelLayout.Create(new ResolvedParallelism(Tp, Cp, Pp, Dp), ProcessesPerNode, "LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP");
 
@@ -62,13 +67,25 @@ public sealed record DistributedEnvironment(
             Number("LLAMA_PP", 1),
             Number("LLAMA_DP", 1),
             Text("LLAMA_STAGE"),
-            Text("LLAMA_CHECKPOINT_URI"));
+            Text("LLAMA_CHECKPOINT_URI"),
+            RankGiven: Text("RANK") is not null,
+            Generation: Text("LLAMA_GANG_GENERATION"),
+            PodIp: Text("POD_IP"),
+            CollectiveTimeoutSeconds: Text("LLAMA_COLLECTIVE_TIMEOUT_SECONDS") is null ? null : Number("LLAMA_COLLECTIVE_TIMEOUT_SECONDS", 0));
 
         var degrees = (long)env.Tp * env.Cp * env.Pp * env.Dp;
         if (degrees != env.WorldSize)
         {
             throw new ArgumentException(
                 $"LLAMA_TP*LLAMA_CP*LLAMA_PP*LLAMA_DP = {degrees} but WORLD_SIZE = {env.WorldSize}");
+        }
+        if (env.WorldSize > 1 && !env.RankGiven && env.ProcessesPerNode == 1)
+        {
+            throw new ArgumentException($"WORLD_SIZE is {env.WorldSize} but neither RANK (one process per pod) nor NPROC_PER_NODE > 1 (the launcher) is set");
+        }
+        if (env.WorldSize > 1 && (env.MasterAddr is null || env.MasterPort is null))
+        {
+            throw new ArgumentException($"WORLD_SIZE is {env.WorldSize}: MASTER_ADDR and MASTER_PORT must name the rendezvous store (global rank 0)");
         }
         if (env.Rank >= env.WorldSize)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Model;
 using LlamaTrainer.Storage.Checkpoints;
@@ -9,7 +8,7 @@ namespace LlamaTrainer.Training;
 
 /// <summary>
 /// Polyak averaging: the element-wise mean of the model weights of a stage's last K committed checkpoints, committed
-/// as the final model (a model.bin shard only: the average is an end product, not a point to resume from).
+/// as the final model (weights only: the average is an end product, not a point to resume from).
 /// </summary>
 public static class CheckpointAveraging
 {
@@ -29,7 +28,7 @@ public static class CheckpointAveraging
             foreach (var manifest in chosen)
             {
                 var loaded = await checkpoints.OpenAsync(manifest.Id, cancellationToken);
-                await TrainerCheckpoint.LoadModelAsync(model, loaded.OpenShardAsync, cancellationToken);
+                await ModelWeights.LoadAsync(model, loaded, cancellationToken);
                 using var noGrad = no_grad();
                 foreach (var (name, parameter) in model.named_parameters())
                 {
@@ -74,12 +73,6 @@ public static class CheckpointAveraging
                 ["averagedCount"] = chosen.Count.ToString(CultureInfo.InvariantCulture),
             },
         };
-        var shard = new CheckpointShard(TrainerCheckpoint.ModelShard, (stream, _) =>
-        {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            model.save(writer);
-            return Task.CompletedTask;
-        });
-        return await final.CommitAsync(draft, [shard], cancellationToken);
+        return await ModelWeights.CommitAsync(final, model, draft, cancellationToken);
     }
 }

@@ -4,11 +4,12 @@ using LlamaTrainer.Storage.Checkpoints;
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// Commits the trainer's shards with a manifest (position, metrics, data cursor) to the job's checkpoint store, then
-/// prunes to the newest <paramref name="keep"/> (stage-end checkpoints are never pruned by the store). A stage-end
-/// manifest carries <paramref name="stageEndEvals"/>' results, taken before the commit since a manifest is immutable.
+/// Commits the trainer's checkpoint (every rank's shard, then a manifest with position, metrics and data cursor) to the
+/// job's checkpoint store, then prunes to the newest <paramref name="keep"/> (stage-end checkpoints are never pruned by
+/// the store). A stage-end manifest carries <paramref name="stageEndEvals"/>' results, taken before the commit since a
+/// manifest is immutable.
 /// </summary>
-public sealed class StoreCheckpointWriter(CheckpointStore store, int keep, Func<Trainer, CheckpointEvals?>? stageEndEvals = null) : ICheckpointWriter
+public sealed class StoreCheckpointWriter(TrainerCheckpoint checkpoints, int keep, Func<Trainer, CheckpointEvals?>? stageEndEvals = null) : ICheckpointWriter
 {
     public async Task SaveAsync(Trainer trainer, bool stageEnd, StepMetrics? latest, CancellationToken cancellationToken)
     {
@@ -27,14 +28,6 @@ public sealed class StoreCheckpointWriter(CheckpointStore store, int keep, Func<
             DataCursor = trainer.Data.SaveCursor(),
             Evals = stageEnd ? stageEndEvals?.Invoke(trainer) : null,
         };
-        var shards = TrainerCheckpoint.ShardNames
-            .Select(name => new CheckpointShard(name, (stream, _) =>
-            {
-                TrainerCheckpoint.Write(trainer, name, stream);
-                return Task.CompletedTask;
-            }))
-            .ToList();
-        await store.CommitAsync(draft, shards, cancellationToken);
-        await store.PruneAsync(keep, cancellationToken);
+        await checkpoints.SaveAsync(trainer, draft, keep, cancellationToken);
     }
 }

@@ -1,3 +1,5 @@
+using LlamaOperator.Api;
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Evaluation;
 using LlamaTrainer.Job;
@@ -13,14 +15,12 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// One stage of a job in this process: resolve the stage, resume from the newest valid checkpoint (of this stage, or
-/// the previous stage's end), train to the token budget with checkpoints, metrics and heartbeats.
+/// One stage of a job on this rank: resolve the stage, join the gang, resume from the newest valid checkpoint (of this
+/// stage, or the previous stage's end, whatever layout wrote it), train to the token budget with checkpoints, metrics
+/// and heartbeats. Every rank runs this; only global rank 0 reports progress and writes heartbeats and manifests.
 /// </summary>
 public static class TrainJob
 {
-    /// <summary>Exit code when a stop request (SIGTERM) ended the run after a checkpoint: 128 + 15, as a shell reports it.</summary>
-    public const int InterruptedExitCode = 143;
-
     /// <param name="openData">opens the job's training data for the stage (the mixing sampler in the CLI)</param>
     public static async Task<int> RunAsync(
         TrainOptions options,
@@ -33,7 +33,9 @@ public static class TrainJob
         var manifestFolder = Path.GetDirectoryName(Path.GetFullPath(options.JobPath))!;
         var config = JobManifest.Model(job);
         var stage = StageSettings.Resolve(job.Spec, options.Stage, options.LengthIndex, config);
-        var plan = SingleProcessPlan.For(environment.Layout);
+        var resolved = JobResolver.Resolve(job);
+        CheckLayout(resolved, stage, environment);
+        var reports = environment.Rank == 0;
 
         var objects = ObjectStores.Open(options.CheckpointUri ?? JobLocations.CheckpointUri(job, manifestFolder));
         var checkpoints = new CheckpointStore(objects, logger: log);
@@ -49,11 +51,26 @@ public static class TrainJob
             return 0;
         }
 
+        var device = ComputeDevice.Select(environment.LocalRank);
+        var timeout = TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? resolved.FailurePolicy.CollectiveTimeoutSeconds);
+        using var gang = GangConnection.Join(environment, timeout, log);
+        var groups = gang.Groups;
+        // Rank 0 prepares the raw sources (prepareFrom) if need be; the others open the prepared shards after it.
+        if (!reports)
+        {
+            groups.World.Barrier();
+        }
+
         var data = await openData(job, options.DataRoot ?? manifestFolder, stage, CancellationToken.None);
-        var device = ComputeDevice.Select();
+        if (reports)
+        {
+            groups.World.Barrier();
+        }
+        // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
         manual_seed(job.Spec.Data.Seed ?? 1234);
-        using var trainer = new Trainer(new LlamaTransformer(config), stage, data.Batches, device, plan, TrainingState.Start);
-        var resumed = await checkpoints.LoadNewestValidAsync((loaded, ct) => TrainerCheckpoint.RestoreAsync(trainer, loaded.OpenShardAsync, ct), CancellationToken.None);
+        using var trainer = new Trainer(new LlamaTransformer(config), stage, data.Batches, device, groups.Dp, TrainingState.Start);
+        var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
+        var resumed = await sharded.RestoreNewestAsync(trainer, CancellationToken.None);
         data.ApplyStageMix();
         log.Information(
             "Stage {Stage} (index {StageIndex}, length index {LengthIndex}) of a {Parameters:N0}-parameter model on {Device}: {From}, step {Step}, stage tokens {StageTokens} of {Budget}",
@@ -62,8 +79,13 @@ public static class TrainJob
 
         var heartbeats = new HeartbeatStore(objects);
         var heartbeat = new HeartbeatSink(heartbeats, trainer, options.HeartbeatEverySteps, log);
-        var sinks = new List<IMetricsSink> { heartbeat };
-        using var jsonLines = options.MetricsDir is null ? null : new JsonLinesMetricsSink(Path.Combine(options.MetricsDir, "metrics.jsonl"));
+        var sinks = new List<IMetricsSink>();
+        if (reports)
+        {
+            sinks.Add(heartbeat);
+        }
+
+        using var jsonLines = options.MetricsDir is null || !reports ? null : new JsonLinesMetricsSink(Path.Combine(options.MetricsDir, "metrics.jsonl"));
         if (jsonLines is not null)
         {
             sinks.Add(jsonLines);
@@ -72,16 +94,44 @@ public static class TrainJob
 
         var interval = job.Spec.Checkpoint.IntervalSteps ?? 500;
         var keep = job.Spec.Checkpoint.Keep ?? 3;
-        var gateEvals = await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, log, CancellationToken.None);
+        // Gate evals run on rank 0 alone (the others wait at the checkpoint's next collective): its state and manifest
+        // are the ones saved, and on a shared CPU every redundant evaluation would slow the one that counts.
+        var gateEvals = reports ? await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, log, CancellationToken.None) : null;
         gateEvals?.RecordBaseline(trainer);
-        var run = new TrainingRun(trainer, new StoreCheckpointWriter(checkpoints, keep, gateEvals is null ? null : gateEvals.AtStageEnd), interval, sinks, options.PeakFlopsPerSecond, log);
+        var writer = new StoreCheckpointWriter(sharded, keep, gateEvals is null ? null : gateEvals.AtStageEnd);
+        var run = new TrainingRun(trainer, writer, interval, sinks, options.PeakFlopsPerSecond, groups.World, reports ? log : Serilog.Core.Logger.None);
         var outcome = await run.RunAsync(stop);
 
         if (outcome == RunOutcome.Interrupted)
         {
-            return InterruptedExitCode;
+            return TrainerExitCodes.Interrupted;
         }
-        await heartbeats.WriteAsync(heartbeat.Create(null, TrainerState.Finished), CancellationToken.None);
+
+        if (reports)
+        {
+            await heartbeats.WriteAsync(heartbeat.Create(null, TrainerState.Finished), CancellationToken.None);
+        }
+
+        // Rank 0 serves the store: nobody leaves before everyone is done with it.
+        groups.World.Barrier();
         return 0;
+    }
+
+    /// <summary>The processes' degrees (LLAMA_TP.. from the operator or the launcher) must be the stage's.</summary>
+    private static void CheckLayout(ResolvedJob job, StageSettings stage, DistributedEnvironment environment)
+    {
+        var wanted = job.Stages[stage.StageIndex].Parallelism;
+        var have = new ResolvedParallelism(environment.Tp, environment.Cp, environment.Pp, environment.Dp);
+        if (wanted != have)
+        {
+            throw new ArgumentException(
+                $"spec.stages[{stage.StageIndex}].parallelism resolves to tp={wanted.Tp} cp={wanted.Cp} pp={wanted.Pp} dp={wanted.Dp}, but this process runs in tp={have.Tp} cp={have.Cp} pp={have.Pp} dp={have.Dp} (LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP)");
+        }
+
+        if (wanted.Tp * wanted.Cp * wanted.Pp != 1)
+        {
+            throw new NotSupportedException(
+                $"spec.stages[{stage.StageIndex}].parallelism: tp={wanted.Tp} cp={wanted.Cp} pp={wanted.Pp}; this llama-train trains data-parallel layouts only (tensor, context and pipeline parallelism come next)");
+        }
     }
 }

@@ -1,41 +1,39 @@
 using System.Diagnostics;
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Data;
 using LlamaTrainer.Model;
 using LlamaTrainer.Parallel;
-using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// One stage of training: each <see cref="Step"/> draws the stage's current global batch as micro-batches,
-/// accumulates their gradients (each token weighted equally over the whole batch), clips the global norm and
-/// takes an AdamW step at the scheduled learning rate.
+/// One stage of training on one data-parallel rank: each <see cref="Step"/> walks the stage's current global batch as
+/// micro-batches, trains on this rank's contiguous share of them and skips the others' (so every rank keeps the one
+/// global data cursor), weights each token equally over the whole global batch, and takes a ZeRO AdamW step (global
+/// norm clipping, scheduled learning rate). With a data-parallel group of one this is plain single-process training.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly IParallelPlan _plan;
-    private readonly List<Parameter> _parameters;
+    private readonly ICommunicator _dp;
 
-    public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, IParallelPlan plan, TrainingState state)
+    public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, ICommunicator dp, TrainingState state)
     {
         Model = model;
         Stage = stage;
         Data = data;
         Device = device;
-        _plan = plan;
+        _dp = dp;
         State = state;
-        _plan.Apply(model, device.Device, device.DType);
-        _parameters = [.. model.parameters()];
+        model.to(device.Device, device.DType);
 
-        var named = model.named_parameters().ToList();
-        bool Decays((string Name, Parameter P) p) => p.P.dim() >= 2 && !p.Name.StartsWith("tok_embeddings", StringComparison.Ordinal);
-        Optimizer = optim.AdamW(
-            [
-                new AdamW.ParamGroup(named.Where(Decays).Select(p => p.Item2), lr: stage.Schedule.Peak, beta1: stage.Beta1, beta2: stage.Beta2, eps: stage.Eps, weight_decay: stage.WeightDecay),
-                new AdamW.ParamGroup(named.Where(p => !Decays(p)).Select(p => p.Item2), lr: stage.Schedule.Peak, beta1: stage.Beta1, beta2: stage.Beta2, eps: stage.Eps, weight_decay: 0),
-            ],
-            lr: stage.Schedule.Peak, beta1: stage.Beta1, beta2: stage.Beta2, eps: stage.Eps);
+        // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
+        var parameters = model.named_parameters()
+            .Select(p => new TrainableParameter(p.name, p.parameter, Decays: p.parameter.dim() >= 2 && !p.name.StartsWith("tok_embeddings", StringComparison.Ordinal)))
+            .Reverse()
+            .ToList();
+        Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), dp);
     }
 
     public LlamaTransformer Model { get; }
@@ -46,7 +44,10 @@ public sealed class Trainer : IDisposable
 
     public ComputeDevice Device { get; }
 
-    public AdamW Optimizer { get; }
+    public ZeroAdamW Optimizer { get; }
+
+    /// <summary>The data-parallel group this rank trains in.</summary>
+    public ICommunicator DataParallel => _dp;
 
     public TrainingState State { get; internal set; }
 
@@ -58,23 +59,40 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         var shape = Stage.Batches.At(State.StageTokens);
         var microBatches = (int)(shape.Sequences / Stage.MicroBatchSize);
-        var batches = Enumerable.Range(0, microBatches).Select(_ => Data.Next(Stage.MicroBatchSize, shape.SequenceLength)).ToList();
-        // Normalise by the whole batch's target count, so accumulation equals one big batch.
-        var targetCount = Math.Max(1, batches.Sum(b => b.Targets.Count(t => t != TokenBatch.IgnoreIndex)));
-
-        var lr = Stage.Schedule.At(State.StageStep);
-        foreach (var group in Optimizer.ParamGroups)
+        if (microBatches % _dp.Size != 0)
         {
-            group.LearningRate = lr;
+            throw new InvalidOperationException(
+                $"stage {Stage.Name}: a batch of {microBatches} micro-batches of {Stage.MicroBatchSize} sequences does not divide over {_dp.Size} data-parallel ranks");
         }
 
+        var perRank = microBatches / _dp.Size;
+        var first = _dp.Rank * perRank;
+        var mine = new List<TokenBatch>(perRank);
+        long targetCount = 0;
+        for (var i = 0; i < microBatches; i++)
+        {
+            if (i >= first && i < first + perRank)
+            {
+                var batch = Data.Next(Stage.MicroBatchSize, shape.SequenceLength);
+                mine.Add(batch);
+                targetCount += batch.Targets.Count(t => t != TokenBatch.IgnoreIndex);
+            }
+            else
+            {
+                targetCount += Data.Skip(Stage.MicroBatchSize, shape.SequenceLength);
+            }
+        }
+
+        // Normalise by the whole global batch's target count, so accumulation over micro-batches and ranks equals one big batch.
+        targetCount = Math.Max(1, targetCount);
+        var lr = Stage.Schedule.At(State.StageStep);
         Model.train();
-        Optimizer.zero_grad();
+        Optimizer.ZeroGradients();
         double lossSum = 0;
-        foreach (var batch in batches)
+        for (var i = 0; i < mine.Count; i++)
         {
             using var scope = NewDisposeScope();
-            using var tensors = new BatchTensors(batch, Device.Device);
+            using var tensors = new BatchTensors(mine[i], Device.Device);
             var logits = Model.forward(tensors.Inputs, tensors.Positions, tensors.DocumentIds);
             var summed = nn.functional.cross_entropy(
                 logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32),
@@ -83,11 +101,11 @@ public sealed class Trainer : IDisposable
                 reduction: nn.Reduction.Sum);
             (summed / targetCount).backward();
             lossSum += summed.item<float>();
+            Optimizer.ReduceGradients(lastMicroBatch: i == mine.Count - 1);
         }
 
-        _plan.ReduceGradients(Model);
-        var gradNorm = nn.utils.clip_grad_norm_(_parameters, Stage.GradClip);
-        Optimizer.step();
+        var gradNorm = Optimizer.Step(lr, Stage.GradClip);
+        lossSum = SumOverRanks(lossSum);
 
         State = State with
         {
@@ -97,6 +115,18 @@ public sealed class Trainer : IDisposable
             StageTokens = State.StageTokens + shape.BatchTokens,
         };
         return new StepResult(State, lossSum / targetCount, lr, gradNorm, shape.BatchTokens, shape.SequenceLength, clock.Elapsed);
+    }
+
+    private double SumOverRanks(double value)
+    {
+        if (_dp.Size == 1)
+        {
+            return value;
+        }
+
+        using var sum = tensor(new[] { value }, ScalarType.Float64);
+        _dp.AllReduce(sum);
+        return sum.item<double>();
     }
 
     public void Dispose()

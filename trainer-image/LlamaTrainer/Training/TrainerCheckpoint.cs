@@ -1,101 +1,167 @@
-using System.Text;
 using System.Text.Json;
-using LlamaTrainer.Model;
+using LlamaTrainer.Collectives;
+using LlamaTrainer.Parallel;
+using LlamaTrainer.Storage;
+using LlamaTrainer.Storage.Checkpoints;
+using LlamaTrainer.Storage.Checkpoints.Tensors;
+using Serilog;
 using static TorchSharp.torch;
 
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// The trainer's part of a checkpoint as named shards: model weights, AdamW state (moments and step counts) and
-/// the loop's own state (position, stage, RNG, data cursor). Restoring all three into a freshly built trainer
-/// continues bit for bit where the saved one stopped.
+/// The trainer's checkpoint in format 2, written by every rank of a gang and readable by any layout: each rank writes
+/// the rows it owns of every parameter's fp32 master weights and AdamW moments (tensors <c>model/NAME</c>,
+/// <c>optim/exp_avg/NAME</c>, <c>optim/exp_avg_sq/NAME</c>, each piece recorded with the tensor's global shape and
+/// the box it holds) into its own shard; rank 0 then writes the loop's state and commits the manifest, last.
+/// Restoring reads exactly the rows the new layout's rank owns, so a checkpoint saved at one DP size resumes at any
+/// other with the same state, bit for bit. Format-1 checkpoints (one process, TorchSharp's own files) still load.
 /// </summary>
-public static class TrainerCheckpoint
+public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world, ILogger log)
 {
-    public const string ModelShard = "model.bin";
-    public const string OptimizerShard = "optimizer.bin";
     public const string StateShard = "trainer-state.json";
 
-    public static readonly IReadOnlyList<string> ShardNames = [ModelShard, OptimizerShard, StateShard];
+    public static string ModelTensor(string parameter) => "model/" + parameter;
 
-    /// <summary>Writes one shard of <paramref name="trainer"/> to <paramref name="destination"/> (left open).</summary>
-    public static void Write(Trainer trainer, string shard, Stream destination)
+    public static string ExpAvgTensor(string parameter) => "optim/exp_avg/" + parameter;
+
+    public static string ExpAvgSqTensor(string parameter) => "optim/exp_avg_sq/" + parameter;
+
+    public CheckpointStore Store => store;
+
+    /// <summary>Every rank calls this at the same step; returns the committed manifest (on every rank).</summary>
+    public async Task<CheckpointManifest> SaveAsync(Trainer trainer, CheckpointManifest draft, int keep, CancellationToken cancellationToken)
     {
-        switch (shard)
+        var id = CheckpointId.ForStep(draft.Step);
+        if (world.Rank == 0)
         {
-            case ModelShard:
-                using (var writer = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true))
-                {
-                    trainer.Model.save(writer);
-                }
-                break;
-            case OptimizerShard:
-                using (var writer = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true))
-                {
-                    trainer.Optimizer.save_state_dict(writer);
-                }
-                break;
-            case StateShard:
-                using (var rng = get_rng_state())
-                {
-                    var state = new SavedState(trainer.Stage.Name, trainer.Stage.LengthIndex, trainer.State, rng.data<byte>().ToArray(), trainer.Data.SaveCursor());
-                    JsonSerializer.Serialize(destination, state, JsonOptions);
-                }
-                break;
-            default:
-                throw new ArgumentException($"unknown trainer shard '{shard}' (expected one of {string.Join(", ", ShardNames)})", nameof(shard));
+            await store.BeginAsync(draft.Step, cancellationToken);
         }
-    }
 
-    /// <summary>Loads only the weights shard into <paramref name="model"/> (evaluation and averaging need no optimizer state).</summary>
-    public static async Task LoadModelAsync(LlamaTransformer model, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
-    {
-        await using var stream = await openShard(ModelShard, cancellationToken);
-        using var reader = new BinaryReader(stream);
-        model.load(reader);
+        world.Barrier(); // no rank writes into a checkpoint that is still committed (a retried step)
+        var written = await store.WriteRankShardAsync(id, world.Rank, [.. Pieces(trainer)], cancellationToken);
+        var everyRank = ByteExchange.AllGather(world, JsonSerializer.SerializeToUtf8Bytes(written, JsonOptions))
+            .Select(bytes => JsonSerializer.Deserialize<RankShard>(bytes, JsonOptions)!)
+            .ToList();
+        CheckpointManifest? committed = null;
+        if (world.Rank == 0)
+        {
+            var state = JsonSerializer.SerializeToUtf8Bytes(SavedState.Of(trainer), JsonOptions);
+            var layout = new CheckpointLayout(1, 1, 1, trainer.DataParallel.Size, world.Size);
+            committed = await store.CommitManifestAsync(draft with { Layout = layout }, everyRank, [new CheckpointShard(StateShard, (stream, ct) => stream.WriteAsync(state, ct).AsTask())], cancellationToken);
+            await store.PruneAsync(keep, cancellationToken);
+        }
+
+        // Everyone leaves once the manifest is durable; if rank 0 failed, the others fail here with a peer failure.
+        world.Barrier();
+        return committed ?? draft with { Id = id };
     }
 
     /// <summary>
-    /// Loads weights, optimizer state and the data cursor. Within the same stage (and length) it also restores the
-    /// stage position and the RNG; a checkpoint of an earlier stage carries only the job totals into a new stage.
+    /// Restores the newest checkpoint every rank can read completely (the ranks vote, and fall back together past a
+    /// damaged one). Returns its manifest, or null when there is none (a fresh start).
     /// </summary>
-    public static async Task RestoreAsync(Trainer trainer, Func<string, CancellationToken, Task<Stream>> openShard, CancellationToken cancellationToken = default)
+    public async Task<CheckpointManifest?> RestoreNewestAsync(Trainer trainer, CancellationToken cancellationToken)
     {
-        await LoadModelAsync(trainer.Model, openShard, cancellationToken);
-        await using (var stream = await openShard(OptimizerShard, cancellationToken))
-        using (var reader = new BinaryReader(stream))
+        foreach (var manifest in await store.ListCommittedAsync(cancellationToken))
         {
-            trainer.Optimizer.load_state_dict(reader);
+            RestoredState? restored = null;
+            try
+            {
+                // Streaming: every piece and shard this rank reads is verified as it is read, and no other rank's shard is read.
+                var loaded = await store.OpenForStreamingAsync(manifest.Id, cancellationToken);
+                restored = loaded.Tensors is null
+                    ? await LegacyCheckpoint.ReadAsync(loaded, trainer, cancellationToken)
+                    : await ReadAsync(loaded, trainer, cancellationToken);
+            }
+            catch (Exception e) when (e is CheckpointCorruptException or InvalidDataException or IOException or ObjectNotFoundException)
+            {
+                log.Warning("Checkpoint {CheckpointId} at {Location} cannot be restored on rank {Rank}: {Problem}", manifest.Id, store.LocationOf(manifest.Id), world.Rank, e.Message);
+            }
+
+            if (ByteExchange.All(world, restored is not null))
+            {
+                restored!.Apply(trainer);
+                return manifest;
+            }
+
+            restored?.Dispose();
+            log.Warning("Checkpoint {CheckpointId} is not readable on every rank: falling back to an older one", manifest.Id);
         }
 
-        SavedState saved;
-        await using (var stream = await openShard(StateShard, cancellationToken))
+        return null;
+    }
+
+    private static async Task<RestoredState> ReadAsync(LoadedCheckpoint loaded, Trainer trainer, CancellationToken cancellationToken)
+    {
+        var saved = await ReadStateAsync(loaded, cancellationToken);
+        var shards = trainer.Optimizer.Shards;
+        var staged = new List<Tensor[]>(shards.Count);
+        try
         {
-            saved = await JsonSerializer.DeserializeAsync<SavedState>(stream, JsonOptions, cancellationToken)
-                ?? throw new InvalidDataException($"checkpoint shard {StateShard} is empty");
+            foreach (var shard in shards)
+            {
+                if (shard.Rows.Count == 0)
+                {
+                    staged.Add([]); // this rank owns no rows of a small tensor
+                    continue;
+                }
+
+                var region = RegionOf(shard);
+                staged.Add(
+                [
+                    await ReadRegionAsync(loaded, ModelTensor(shard.Name), region, cancellationToken),
+                    await ReadRegionAsync(loaded, ExpAvgTensor(shard.Name), region, cancellationToken),
+                    await ReadRegionAsync(loaded, ExpAvgSqTensor(shard.Name), region, cancellationToken),
+                ]);
+            }
+        }
+        catch
+        {
+            staged.ForEach(t => Array.ForEach(t, x => x.Dispose()));
+            throw;
         }
 
-        // The data position carries over into a new stage too (its mix may differ; the documents read stay read).
-        trainer.Data.RestoreCursor(saved.DataCursor);
-        if (saved.Stage == trainer.Stage.Name && saved.LengthIndex == trainer.Stage.LengthIndex)
+        return new RestoredState(saved, saved.OptimizerSteps, staged);
+    }
+
+    internal static async Task<SavedState> ReadStateAsync(LoadedCheckpoint loaded, CancellationToken cancellationToken)
+    {
+        await using var stream = await loaded.OpenShardAsync(StateShard, cancellationToken);
+        return await JsonSerializer.DeserializeAsync<SavedState>(stream, JsonOptions, cancellationToken)
+            ?? throw new InvalidDataException($"checkpoint shard {StateShard} of {loaded.Location} is empty");
+    }
+
+    /// <summary>Reads the box <paramref name="region"/> of a stored fp32 tensor into a new CPU tensor of the box's shape.</summary>
+    internal static async Task<Tensor> ReadRegionAsync(LoadedCheckpoint loaded, string name, TensorRegion region, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[region.Length.Aggregate(1L, (a, b) => a * b) * sizeof(float)];
+        await loaded.ReadRegionAsync(name, region, buffer, cancellationToken);
+        var result = empty([.. region.Length], ScalarType.Float32);
+        result.bytes = buffer;
+        return result;
+    }
+
+    private static IEnumerable<TensorPieceSource> Pieces(Trainer trainer)
+    {
+        foreach (var shard in trainer.Optimizer.Shards.Where(s => s.Rows.Count > 0))
         {
-            trainer.State = saved.State;
-            using var rng = tensor(saved.RngState, ScalarType.Byte);
-            set_rng_state(rng);
-        }
-        else if (saved.Stage == trainer.Stage.Name)
-        {
-            // The next length of a LongContext stage: short-context recovery is judged against the loss from before
-            // the whole long-context stage (Llama 3: "fully recovered"), so the baseline carries over.
-            trainer.State = saved.State.NextStage() with { BaselineShortContextLoss = saved.State.BaselineShortContextLoss };
-        }
-        else
-        {
-            trainer.State = saved.State.NextStage();
+            var region = RegionOf(shard);
+            yield return Piece(ModelTensor(shard.Name), shard.Shape, region, shard.Master);
+            yield return Piece(ExpAvgTensor(shard.Name), shard.Shape, region, shard.ExpAvg);
+            yield return Piece(ExpAvgSqTensor(shard.Name), shard.Shape, region, shard.ExpAvgSq);
         }
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+    private static TensorPieceSource Piece(string name, long[] shape, TensorRegion region, Tensor values)
+    {
+        using var host = values.cpu().contiguous();
+        return TensorPieceSource.FromBytes(name, ElementType.Float32, shape, region, host.bytes.ToArray());
+    }
 
-    private sealed record SavedState(string Stage, int? LengthIndex, TrainingState State, byte[] RngState, string DataCursor);
+    /// <summary>The owned rows of a parameter, with every other dimension whole.</summary>
+    internal static TensorRegion RegionOf(OwnedShard shard) =>
+        new([shard.Rows.Start, .. shard.Shape.Skip(1).Select(_ => 0L)], [shard.Rows.Count, .. shard.Shape.Skip(1)]);
+
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }

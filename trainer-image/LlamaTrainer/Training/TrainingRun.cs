@@ -1,4 +1,6 @@
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Metrics;
+using LlamaTrainer.Parallel;
 using Serilog;
 
 namespace LlamaTrainer.Training;
@@ -6,9 +8,10 @@ namespace LlamaTrainer.Training;
 /// <summary>
 /// Drives a trainer through its stage: steps until the token budget is used, reports every step, checkpoints every
 /// <paramref name="intervalSteps"/> steps and at the end. A stop request (SIGTERM) is honoured between steps: the
-/// current state is checkpointed and the run returns <see cref="RunOutcome.Interrupted"/>.
+/// current state is checkpointed and the run returns <see cref="RunOutcome.Interrupted"/>. In a gang the ranks agree on
+/// stopping before each step (a signal reaches them at different moments), so they all checkpoint the same step.
 /// </summary>
-public sealed class TrainingRun(Trainer trainer, ICheckpointWriter checkpoints, int intervalSteps, IReadOnlyList<IMetricsSink> sinks, double? peakFlopsPerSecond, ILogger log)
+public sealed class TrainingRun(Trainer trainer, ICheckpointWriter checkpoints, int intervalSteps, IReadOnlyList<IMetricsSink> sinks, double? peakFlopsPerSecond, ICommunicator world, ILogger log)
 {
     public async Task<RunOutcome> RunAsync(CancellationToken stop)
     {
@@ -17,7 +20,7 @@ public sealed class TrainingRun(Trainer trainer, ICheckpointWriter checkpoints, 
         long savedAt = trainer.State.Step;
         while (!trainer.StageDone)
         {
-            if (stop.IsCancellationRequested)
+            if (ByteExchange.Any(world, stop.IsCancellationRequested))
             {
                 log.Information("Stop requested at step {Step}: checkpointing", trainer.State.Step);
                 if (savedAt != trainer.State.Step)

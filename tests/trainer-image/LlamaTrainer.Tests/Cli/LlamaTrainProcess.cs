@@ -7,7 +7,11 @@ internal static class LlamaTrainProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "llama-train.dll");
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), null, args);
+
+    /// <param name="environment">variables added to this process's environment</param>
+    /// <param name="output">receives every stdout and stderr line, when given</param>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<string>? output, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Dll);
@@ -15,9 +19,13 @@ internal static class LlamaTrainProcess
         {
             start.ArgumentList.Add(arg);
         }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output?.Invoke(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -75,7 +75,7 @@ public class LongContextGateEvalsTests
         var job = LlamaTrainer.Job.JobManifest.Load(jobPath);
         using var start = new LlamaTransformer(LlamaTrainer.Job.JobManifest.Model(job));
         var loaded = await store.OpenAsync(pretrainEnd.Id);
-        await TrainerCheckpoint.LoadModelAsync(start, loaded.OpenShardAsync);
+        await ModelWeights.LoadAsync(start, loaded);
         var evaluator = await CheckpointEvaluator.OpenAsync(job, folder.Path, TorchSharp.torch.CPU, CheckpointEvaluator.DefaultMaxBatches, Logger.None, CancellationToken.None);
         Assert.NotNull(evals.BaselineShortContextLoss);
         Assert.Equal(evaluator.ShortContextLoss(start, 16), evals.BaselineShortContextLoss!.Value, 4);

@@ -1,6 +1,6 @@
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Model;
 using LlamaTrainer.Storage.Checkpoints;
-using LlamaTrainer.Storage.Local;
 using LlamaTrainer.Tests.Model;
 using LlamaTrainer.Training;
 using Serilog.Core;
@@ -13,13 +13,13 @@ public class StoreCheckpointTests
     [Fact]
     public async Task Checkpoints_in_a_folder_store_carry_position_metrics_and_cursor_and_resume_the_run()
     {
-        using var folder = new TempFolder();
-        var store = new CheckpointStore(new LocalFolderStore(folder.Path));
+        using var checkpoints = new FolderCheckpoints();
+        var store = checkpoints.Store;
         var config = TinyConfigs.Gqa();
         var stage = TrainerFactory.Stage(budget: 64 * 4);
         using (var trainer = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize)))
         {
-            await new TrainingRun(trainer, new StoreCheckpointWriter(store, keep: 5), intervalSteps: 2, [], null, Logger.None).RunAsync(CancellationToken.None);
+            await new TrainingRun(trainer, checkpoints.Writer, intervalSteps: 2, [], null, new SoloCommunicator(), Logger.None).RunAsync(CancellationToken.None);
         }
 
         var committed = await store.ListCommittedAsync();
@@ -29,13 +29,18 @@ public class StoreCheckpointTests
         Assert.Equal(("pretrain", 0, 4 * 64L, 16), (last.Stage, last.StageIndex, last.StageTokens, last.SequenceLength));
         Assert.True(last.Metrics.Loss is > 0 and < 10);
         Assert.Equal("16", last.DataCursor); // 4 steps x 4 rows drawn
-        Assert.Equal(TrainerCheckpoint.ShardNames.Order(), last.Shards.Select(s => s.Name).Order());
+        Assert.Equal(2, last.FormatVersion);
+        Assert.Equal(["manifest.json", "rank-00000.bin", "tensors.json", "trainer-state.json"], Directory.GetFiles(System.IO.Path.Combine(checkpoints.Path, "checkpoints", last.Id)).Select(System.IO.Path.GetFileName).Order());
 
-        // Resume from the mid-stage checkpoint (step 2) in a new trainer.
+        // Damage the newest checkpoint's weights: a new trainer falls back to the mid-stage one (step 2) and resumes there.
+        var shard = System.IO.Path.Combine(checkpoints.Path, "checkpoints", last.Id, "rank-00000.bin");
+        var bytes = await File.ReadAllBytesAsync(shard);
+        bytes[100] ^= 0xFF;
+        await File.WriteAllBytesAsync(shard, bytes);
         var data = new SyntheticBatchSource(config.VocabSize);
         using var resumed = TrainerFactory.Create(config, stage, data, seed: 5);
-        var loaded = await store.OpenAsync(committed[1].Id);
-        await TrainerCheckpoint.RestoreAsync(resumed, loaded.OpenShardAsync);
+        var restored = await checkpoints.Checkpoint.RestoreNewestAsync(resumed, CancellationToken.None);
+        Assert.Equal(committed[1].Id, restored!.Id);
         Assert.Equal(new TrainingState(2, 128, 2, 128), resumed.State);
         Assert.Equal(8, data.Drawn);
     }
@@ -43,15 +48,14 @@ public class StoreCheckpointTests
     [Fact]
     public async Task Averaging_the_last_k_checkpoints_commits_their_element_wise_mean_as_the_final_model()
     {
-        using var folder = new TempFolder();
-        var objects = new LocalFolderStore(folder.Path);
-        var checkpoints = new CheckpointStore(objects);
-        var final = new CheckpointStore(objects, CheckpointStore.FinalFolder);
+        using var folder = new FolderCheckpoints();
+        var checkpoints = folder.Store;
+        var final = new CheckpointStore(folder.Objects, CheckpointStore.FinalFolder);
         var config = TinyConfigs.Gqa();
         var snapshots = new List<Dictionary<string, Tensor>>();
         using (var trainer = TrainerFactory.Create(config, TrainerFactory.Stage(budget: 64 * 3), new SyntheticBatchSource(config.VocabSize)))
         {
-            var writer = new StoreCheckpointWriter(checkpoints, keep: 10);
+            var writer = folder.Writer;
             for (int i = 0; i < 3; i++)
             {
                 trainer.Step();
@@ -65,12 +69,7 @@ public class StoreCheckpointTests
         Assert.Equal(3, manifest.Step);
         Assert.Equal("step-0000000003,step-0000000002", manifest.Extra["averagedFrom"]);
         using var averaged = new LlamaTransformer(config);
-        var loaded = await final.OpenAsync(manifest.Id);
-        await using (var stream = await loaded.OpenShardAsync(TrainerCheckpoint.ModelShard))
-        using (var reader = new BinaryReader(stream))
-        {
-            averaged.load(reader);
-        }
+        await ModelWeights.LoadAsync(averaged, await final.OpenAsync(manifest.Id));
         foreach (var (name, parameter) in averaged.named_parameters())
         {
             using var expected = (snapshots[1][name] + snapshots[2][name]) / 2;

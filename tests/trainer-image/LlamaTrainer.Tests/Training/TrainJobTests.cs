@@ -67,17 +67,25 @@ public class TrainJobTests
     }
 
     [Fact]
-    public async Task Train_refuses_a_world_of_more_than_one_process()
+    public async Task Train_refuses_processes_laid_out_otherwise_than_the_stage_and_names_the_field()
     {
         using var folder = new TempFolder();
         var jobPath = Path.Combine(folder.Path, "job.yaml");
         await File.WriteAllTextAsync(jobPath, Job);
-        var environment = DistributedEnvironment.From(new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["RANK"] = "0", ["LLAMA_DP"] = "2" });
+        var environment = DistributedEnvironment.From(new Dictionary<string, string>
+        {
+            ["WORLD_SIZE"] = "2",
+            ["RANK"] = "0",
+            ["LLAMA_DP"] = "2",
+            ["MASTER_ADDR"] = "127.0.0.1",
+            ["MASTER_PORT"] = "29500",
+        });
 
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() =>
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
             TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "pretrain" }, Synthetic, environment, Logger.None, CancellationToken.None));
 
-        Assert.Contains("WORLD_SIZE 2", error.Message);
+        Assert.Contains("spec.stages[0].parallelism resolves to tp=1 cp=1 pp=1 dp=1", error.Message);
+        Assert.Contains("dp=2 (LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP)", error.Message);
     }
 
     [Fact]

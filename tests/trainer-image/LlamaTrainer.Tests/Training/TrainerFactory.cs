@@ -1,6 +1,6 @@
 using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Model;
-using LlamaTrainer.Parallel;
 using LlamaTrainer.Training;
 using static TorchSharp.torch;
 
@@ -27,6 +27,6 @@ internal static class TrainerFactory
     public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11)
     {
         manual_seed(seed);
-        return new Trainer(new LlamaTransformer(config), stage, data, ComputeDevice.Cpu, new SingleProcessPlan(), TrainingState.Start);
+        return new Trainer(new LlamaTransformer(config), stage, data, ComputeDevice.Cpu, new SoloCommunicator(), TrainingState.Start);
     }
 }

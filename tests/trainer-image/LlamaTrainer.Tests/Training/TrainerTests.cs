@@ -18,23 +18,18 @@ public class TrainerTests
             straight.Step();
         }
 
-        var shards = new Dictionary<string, byte[]>();
+        using var checkpoints = new FolderCheckpoints();
         using (var first = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize)))
         {
             for (int i = 0; i < 3; i++)
             {
                 first.Step();
             }
-            foreach (var name in TrainerCheckpoint.ShardNames)
-            {
-                using var buffer = new MemoryStream();
-                TrainerCheckpoint.Write(first, name, buffer);
-                shards[name] = buffer.ToArray();
-            }
+            await checkpoints.Writer.SaveAsync(first, stageEnd: false, null, CancellationToken.None);
         }
         // A different seed and a fresh source: everything that matters must come from the checkpoint.
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize), seed: 999);
-        await TrainerCheckpoint.RestoreAsync(resumed, (name, _) => Task.FromResult<Stream>(new MemoryStream(shards[name])));
+        await checkpoints.Checkpoint.RestoreNewestAsync(resumed, CancellationToken.None);
         Assert.Equal(3, resumed.State.Step);
         for (int i = 0; i < 3; i++)
         {
@@ -54,26 +49,20 @@ public class TrainerTests
     {
         var config = TinyConfigs.Gqa();
         var stage = TrainerFactory.Stage();
-        var shards = new Dictionary<string, byte[]>();
+        using var checkpoints = new FolderCheckpoints();
         using (var first = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize)))
         {
             first.State = first.State with { BaselineShortContextLoss = 4.25 };
             first.Step();
-            foreach (var name in TrainerCheckpoint.ShardNames)
-            {
-                using var buffer = new MemoryStream();
-                TrainerCheckpoint.Write(first, name, buffer);
-                shards[name] = buffer.ToArray();
-            }
+            await checkpoints.Writer.SaveAsync(first, stageEnd: false, null, CancellationToken.None);
         }
-        Task<Stream> Open(string name, CancellationToken _) => Task.FromResult<Stream>(new MemoryStream(shards[name]));
 
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize));
-        await TrainerCheckpoint.RestoreAsync(resumed, Open);
+        await checkpoints.Checkpoint.RestoreNewestAsync(resumed, CancellationToken.None);
         using var nextLength = TrainerFactory.Create(config, stage with { LengthIndex = (stage.LengthIndex ?? 0) + 1 }, new SyntheticBatchSource(config.VocabSize));
-        await TrainerCheckpoint.RestoreAsync(nextLength, Open);
+        await checkpoints.Checkpoint.RestoreNewestAsync(nextLength, CancellationToken.None);
         using var next = TrainerFactory.Create(config, stage with { Name = "next", StageIndex = 1 }, new SyntheticBatchSource(config.VocabSize));
-        await TrainerCheckpoint.RestoreAsync(next, Open);
+        await checkpoints.Checkpoint.RestoreNewestAsync(next, CancellationToken.None);
 
         Assert.Equal(4.25, resumed.State.BaselineShortContextLoss);
         Assert.Equal((4.25, 0L), (nextLength.State.BaselineShortContextLoss, nextLength.State.StageTokens));

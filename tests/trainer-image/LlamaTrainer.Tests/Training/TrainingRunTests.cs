@@ -1,3 +1,4 @@
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Metrics;
 using LlamaTrainer.Tests.Model;
 using LlamaTrainer.Training;
@@ -7,6 +8,8 @@ namespace LlamaTrainer.Tests.Training;
 
 public class TrainingRunTests
 {
+    private static readonly SoloCommunicator Solo = new();
+
     private sealed class StopAfter(long step, CancellationTokenSource stop) : IMetricsSink
     {
         public List<StepMetrics> Seen { get; } = [];
@@ -26,12 +29,12 @@ public class TrainingRunTests
     {
         var config = TinyConfigs.Gqa();
         using var trainer = TrainerFactory.Create(config, TrainerFactory.Stage(budget: 64 * 5), new SyntheticBatchSource(config.VocabSize));
-        var checkpoints = new MemoryCheckpointWriter();
+        using var checkpoints = new FolderCheckpoints();
 
-        var outcome = await new TrainingRun(trainer, checkpoints, intervalSteps: 2, [], null, Logger.None).RunAsync(CancellationToken.None);
+        var outcome = await new TrainingRun(trainer, checkpoints.Writer, intervalSteps: 2, [], null, Solo, Logger.None).RunAsync(CancellationToken.None);
 
         Assert.Equal(RunOutcome.StageComplete, outcome);
-        Assert.Equal([(2L, false), (4L, false), (5L, true)], checkpoints.Saved.Select(c => (c.Step, c.StageEnd)));
+        Assert.Equal([(2L, false), (4L, false), (5L, true)], await checkpoints.SavedAsync());
     }
 
     [Fact]
@@ -41,21 +44,21 @@ public class TrainingRunTests
         var stage = TrainerFactory.Stage(budget: 64 * 6);
         using var stop = new CancellationTokenSource();
         var sink = new StopAfter(3, stop);
-        var checkpoints = new MemoryCheckpointWriter();
+        using var checkpoints = new FolderCheckpoints();
         using (var trainer = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize)))
         {
-            var outcome = await new TrainingRun(trainer, checkpoints, intervalSteps: 100, [sink], null, Logger.None).RunAsync(stop.Token);
+            var outcome = await new TrainingRun(trainer, checkpoints.Writer, intervalSteps: 100, [sink], null, Solo, Logger.None).RunAsync(stop.Token);
 
             Assert.Equal(RunOutcome.Interrupted, outcome);
         }
-        Assert.Equal([(3L, false)], checkpoints.Saved.Select(c => (c.Step, c.StageEnd)));
+        Assert.Equal([(3L, false)], await checkpoints.SavedAsync());
 
         using var resumed = TrainerFactory.Create(config, stage, new SyntheticBatchSource(config.VocabSize));
-        await TrainerCheckpoint.RestoreAsync(resumed, (name, _) => Task.FromResult<Stream>(new MemoryStream(checkpoints.Saved[^1].Shards[name])));
-        var again = await new TrainingRun(resumed, checkpoints, intervalSteps: 100, [sink], null, Logger.None).RunAsync(CancellationToken.None);
+        await checkpoints.Checkpoint.RestoreNewestAsync(resumed, CancellationToken.None);
+        var again = await new TrainingRun(resumed, checkpoints.Writer, intervalSteps: 100, [sink], null, Solo, Logger.None).RunAsync(CancellationToken.None);
 
         Assert.Equal(RunOutcome.StageComplete, again);
         Assert.Equal([1L, 2, 3, 4, 5, 6], sink.Seen.Select(m => m.Step));
-        Assert.Equal((6L, true), (checkpoints.Saved[^1].Step, checkpoints.Saved[^1].StageEnd));
+        Assert.Equal((6L, true), (await checkpoints.SavedAsync())[^1]);
     }
 }

@@ -1,6 +1,6 @@
 using LlamaTrainer.Parallel;
 
-namespace LlamaTrainer.Tests.Job;
+namespace LlamaTrainer.Tests.Parallel;
 
 public class DistributedEnvironmentTests
 {
@@ -41,5 +41,29 @@ public class DistributedEnvironmentTests
         var error = Assert.Throws<ArgumentException>(() => DistributedEnvironment.From(new Dictionary<string, string> { ["RANK"] = "zero" }));
 
         Assert.Contains("RANK='zero'", error.Message);
+    }
+
+    [Fact]
+    public void A_world_without_ranks_or_a_rendezvous_is_refused_with_what_is_missing()
+    {
+        var noRank = Assert.Throws<ArgumentException>(() => DistributedEnvironment.From(new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["LLAMA_DP"] = "2", ["MASTER_ADDR"] = "a", ["MASTER_PORT"] = "1" }));
+        var noStore = Assert.Throws<ArgumentException>(() => DistributedEnvironment.From(new Dictionary<string, string> { ["WORLD_SIZE"] = "2", ["LLAMA_DP"] = "2", ["RANK"] = "1" }));
+
+        Assert.Contains("neither RANK (one process per pod) nor NPROC_PER_NODE > 1", noRank.Message);
+        Assert.Contains("MASTER_ADDR and MASTER_PORT", noStore.Message);
+    }
+
+    [Fact]
+    public void The_gang_generation_pod_ip_and_collective_timeout_come_from_the_pod()
+    {
+        var env = DistributedEnvironment.From(new Dictionary<string, string>
+        {
+            ["LLAMA_GANG_GENERATION"] = "job-3",
+            ["POD_IP"] = "10.0.0.7",
+            ["LLAMA_COLLECTIVE_TIMEOUT_SECONDS"] = "45",
+        });
+
+        Assert.Equal(("job-3", "10.0.0.7", 45), (env.Generation, env.PodIp, env.CollectiveTimeoutSeconds));
+        Assert.False(env.RankGiven);
     }
 }

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LlamaOperator.Api.Resolution;
+using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Launch;
+using LlamaTrainer.Model;
+using LlamaTrainer.Parallel;
+using LlamaTrainer.Training;
+using Serilog;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Benchmarks;
+
+/// <summary>What `bench parallel` trains: the same global batches, once in one process and once under a layout.</summary>
+public sealed record ParallelBenchmarkOptions(ResolvedParallelism Layout, int Steps, int WarmupSteps, int SequenceLength, int MicroBatch, int GlobalSequences, ModelConfig Model)
+{
+    /// <summary>About 6M parameters: big enough that compute, not the per-step all-reduce, dominates on a CPU.</summary>
+    public static readonly ModelConfig Model6M = new(
+        Layers: 4, Dim: 256, FfnDim: 768, Heads: 8, KvHeads: 4, VocabSize: 8192, RopeTheta: 500_000, NormEps: 1e-5, PeakLr: 1e-3);
+}
+
+/// <summary>What rank 0 of one run measured: every step's loss and the measured steps' throughput.</summary>
+public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond);
+
+/// <summary>Both runs side by side, as `bench parallel` prints them.</summary>
+public sealed record ParallelBenchmarkResult(
+    ResolvedParallelism Layout,
+    long Parameters,
+    int Steps,
+    long BatchTokens,
+    double MaxRelativeLossDifference,
+    double TokensPerSecond,
+    double SingleProcessTokensPerSecond,
+    IReadOnlyList<double> Losses,
+    IReadOnlyList<double> SingleProcessLosses)
+{
+    public double Speedup => TokensPerSecond / SingleProcessTokensPerSecond;
+}
+
+/// <summary>
+/// Trains the same steps (same seed, same global batches) in one process and under a layout whose ranks are processes
+/// on this machine, each with one intra-op thread, one run after the other: the largest relative loss difference is
+/// the equality test of the layout, the tokens/s ratio its speed-up.
+/// </summary>
+public static class ParallelBenchmark
+{
+    public static async Task<ParallelBenchmarkResult> RunAsync(ParallelBenchmarkOptions options, ILogger log, CancellationToken stop)
+    {
+        var single = await RunProcessesAsync(options with { Layout = new ResolvedParallelism(1, 1, 1, 1) }, log, stop);
+        var parallel = await RunProcessesAsync(options, log, stop);
+        var difference = single.Losses.Zip(parallel.Losses, (a, b) => Math.Abs(a - b) / Math.Abs(a)).Max();
+        return new ParallelBenchmarkResult(
+            options.Layout, options.Model.ParameterCount, options.Steps, (long)options.GlobalSequences * options.SequenceLength,
+            difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses);
+    }
+
+    /// <summary>The body of one rank (`bench parallel-worker`): trains, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
+    public static void Work(ParallelBenchmarkOptions options, DistributedEnvironment environment, string resultPath, ILogger log)
+    {
+        using var gang = GangConnection.Join(environment, TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds), log);
+        manual_seed(1);
+        var batchTokens = (long)options.GlobalSequences * options.SequenceLength;
+        var stage = new StageSettings(
+            "bench", 0, null, long.MaxValue,
+            new BatchRamp(new BatchShape(batchTokens, options.SequenceLength), []),
+            options.MicroBatch,
+            new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
+            0.9, 0.95, 1e-8, 0.1, 1.0);
+        using var trainer = new Trainer(new LlamaTransformer(options.Model), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups.Dp, TrainingState.Start);
+        var losses = new List<double>();
+        var measured = Stopwatch.StartNew();
+        for (var step = 0; step < options.WarmupSteps + options.Steps; step++)
+        {
+            if (step == options.WarmupSteps)
+            {
+                measured.Restart();
+            }
+
+            var result = trainer.Step();
+            if (step >= options.WarmupSteps)
+            {
+                losses.Add(result.Loss);
+            }
+        }
+
+        var tokensPerSecond = batchTokens * options.Steps / measured.Elapsed.TotalSeconds;
+        gang.Groups.World.Barrier();
+        if (environment.Rank == 0)
+        {
+            File.WriteAllText(resultPath, JsonSerializer.Serialize(new ParallelRunResult((int)environment.Layout.WorldSize, losses, tokensPerSecond)));
+        }
+    }
+
+    private static async Task<ParallelRunResult> RunProcessesAsync(ParallelBenchmarkOptions options, ILogger log, CancellationToken stop)
+    {
+        var resultPath = Path.Combine(Path.GetTempPath(), $"llama-bench-{Environment.ProcessId}-{options.Layout.WorldSize}.json");
+        File.Delete(resultPath);
+        var command = LaunchPlan.SelfCommand(["bench", "parallel-worker", "--result", resultPath, "--options", JsonSerializer.Serialize(options)]);
+        var gang = StandaloneGang.Variables(options.Layout, StandaloneGang.FreePort(), $"bench-{Environment.ProcessId}-{options.Layout.WorldSize}");
+        var workers = LaunchPlan.For(0, (int)options.Layout.WorldSize, Environment.ProcessorCount, "1", command, gang);
+        log.Information("Training {Steps} steps at tp={Tp} cp={Cp} pp={Pp} dp={Dp} ({World} processes x 1 thread)",
+            options.Steps, options.Layout.Tp, options.Layout.Cp, options.Layout.Pp, options.Layout.Dp, options.Layout.WorldSize);
+        var code = await new WorkerLauncher(TimeSpan.FromSeconds(10), log).RunAsync(workers, stop);
+        if (code != 0 || !File.Exists(resultPath))
+        {
+            throw new InvalidOperationException($"the benchmark's workers at world size {options.Layout.WorldSize} failed with exit code {code}");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ParallelRunResult>(File.ReadAllText(resultPath))
+                ?? throw new InvalidDataException($"{resultPath} holds no result");
+        }
+        finally
+        {
+            File.Delete(resultPath);
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using LlamaTrainer.Collectives;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Parallel;
+
+/// <summary>A parameter the optimizer trains, by its name in the model; matrices (but not the input embedding) are weight-decayed.</summary>
+public sealed record TrainableParameter(string Name, Parameter Value, bool Decays);
+
+/// <summary>AdamW's hyper-parameters; the learning rate comes with each step.</summary>
+public sealed record AdamWSettings(double Beta1, double Beta2, double Eps, double WeightDecay);
+
+/// <summary>
+/// ZeRO-2 data parallelism as Llama 3 runs it (FSDP without re-sharding the parameters after forward). Every DP rank
+/// keeps the whole parameters in the compute dtype and owns a <see cref="RowShard"/> of every parameter's fp32
+/// master weights, AdamW moments and accumulated gradient. After each micro-batch's backward
+/// (<see cref="ReduceGradients"/>) the gradients are converted to fp32 and reduce-scattered bucket by bucket into the
+/// owned shards; <see cref="Step"/> clips by the global norm over all shards, updates the owned shards (PyTorch's
+/// AdamW) and all-gathers the parameters. With dp = 1 it is plain AdamW with an fp32 master.
+/// </summary>
+public sealed class ZeroAdamW : IDisposable
+{
+    private readonly IReadOnlyList<TrainableParameter> _parameters;
+    private readonly AdamWSettings _settings;
+    private readonly ICommunicator _dp;
+    private readonly IReadOnlyList<GradientBucket> _buckets;
+    private readonly BucketState[] _state;
+    private readonly Tensor _reduceBuffer;
+    private readonly Tensor _reduceOutput;
+    private readonly Tensor _gatherBuffer;
+    private readonly Tensor? _gatherInput;
+
+    /// <param name="parameters">in backward order (the order their gradients become ready), identical on every rank</param>
+    public ZeroAdamW(IReadOnlyList<TrainableParameter> parameters, AdamWSettings settings, ICommunicator dp, long bucketBytes = BucketLayout.DefaultBucketBytes)
+    {
+        if (parameters.Count == 0)
+        {
+            throw new ArgumentException("no parameters to train", nameof(parameters));
+        }
+
+        var dtype = parameters[0].Value.dtype;
+        var device = parameters[0].Value.device;
+        if (parameters.FirstOrDefault(p => p.Value.dtype != dtype || p.Value.device_type != device.type || p.Value.device_index != device.index) is { } odd)
+        {
+            throw new ArgumentException($"parameter {odd.Name} is {odd.Value.dtype} on {odd.Value.device}; expected every parameter in {dtype} on {device}", nameof(parameters));
+        }
+
+        _parameters = parameters;
+        _settings = settings;
+        _dp = dp;
+        _buckets = BucketLayout.Plan([.. parameters.Select(p => (Rows(p.Value), RowElements(p.Value)))], dp.Size, bucketBytes);
+        var largest = _buckets.Max(b => b.SegmentElements);
+        _reduceBuffer = zeros(largest * dp.Size, ScalarType.Float32, device);
+        _reduceOutput = zeros(largest, ScalarType.Float32, device);
+        // Parameters travel in their own dtype: an fp32 master rounds to bf16 exactly once, on its owner.
+        _gatherInput = dtype == ScalarType.Float32 ? null : zeros(largest, dtype, device);
+        _gatherBuffer = dtype == ScalarType.Float32 ? _reduceBuffer : zeros(largest * dp.Size, dtype, device);
+        _state = [.. _buckets.Select(b => new BucketState(b.SegmentElements, device))];
+        Shards = [.. _buckets.SelectMany((b, i) => b.Slots.Select(s => ShardOf(s, _state[i])))];
+        InitializeMasterFromParameters();
+    }
+
+    /// <summary>Optimizer steps taken (AdamW's bias correction); saved and restored with the shards.</summary>
+    public long StepCount { get; set; }
+
+    /// <summary>Every parameter's owned shard, in parameter order: what a checkpoint saves and restores.</summary>
+    public IReadOnlyList<OwnedShard> Shards { get; }
+
+    /// <summary>Clears the accumulated gradient shards: call at the start of every optimizer step.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var state in _state)
+        {
+            state.Gradient.zero_();
+        }
+    }
+
+    /// <summary>
+    /// After a micro-batch's backward: adds every parameter's gradient, reduced over the DP group in fp32, to the owned
+    /// shards, and clears the parameters' gradients for the next micro-batch. fp32 parameters accumulate their
+    /// gradients in place (no precision to lose) and are reduced once, after the step's last micro-batch; lower
+    /// precision ones are reduced after every micro-batch so that accumulation happens in fp32.
+    /// </summary>
+    public void ReduceGradients(bool lastMicroBatch)
+    {
+        if (!lastMicroBatch && _parameters[0].Value.dtype == ScalarType.Float32)
+        {
+            return;
+        }
+
+        using var noGrad = no_grad();
+        for (var b = 0; b < _buckets.Count; b++)
+        {
+            var bucket = _buckets[b];
+            var buffer = _reduceBuffer.narrow(0, 0, bucket.SegmentElements * _dp.Size);
+            if (bucket.HasPadding(_dp.Size))
+            {
+                buffer.zero_();
+            }
+
+            var byRank = buffer.view(_dp.Size, bucket.SegmentElements);
+            foreach (var slot in bucket.Slots)
+            {
+                CopyRows(_parameters[slot.Parameter].Value.grad, byRank, slot, toBuffer: true);
+            }
+
+            var output = _reduceOutput.narrow(0, 0, bucket.SegmentElements);
+            _dp.ReduceScatter(buffer, output);
+            _state[b].Gradient.add_(output);
+        }
+
+        foreach (var parameter in _parameters)
+        {
+            parameter.Value.grad?.zero_();
+        }
+    }
+
+    /// <summary>
+    /// Clips the accumulated gradient to <paramref name="maxNorm"/> by its global L2 norm over every rank's shard,
+    /// takes an AdamW step on the owned shards and all-gathers the parameters. Returns the norm before clipping.
+    /// </summary>
+    public double Step(double learningRate, double maxNorm)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var squares = zeros(1, ScalarType.Float64, _state[0].Gradient.device);
+        foreach (var state in _state)
+        {
+            squares.add_(state.Gradient.square().sum().to_type(ScalarType.Float64));
+        }
+
+        _dp.AllReduce(squares);
+        var norm = Math.Sqrt(squares.cpu().item<double>());
+        // As torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1.
+        var clip = maxNorm / (norm + 1e-6);
+        StepCount++;
+        var (beta1, beta2) = (_settings.Beta1, _settings.Beta2);
+        var stepSize = learningRate / (1 - Math.Pow(beta1, StepCount));
+        var correction2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, StepCount));
+        for (var b = 0; b < _buckets.Count; b++)
+        {
+            var state = _state[b];
+            if (clip < 1)
+            {
+                state.Gradient.mul_(clip);
+            }
+
+            foreach (var slot in _buckets[b].Slots.Where(s => _parameters[s.Parameter].Decays))
+            {
+                state.Master.narrow(0, slot.Offset, slot.ShareElements).mul_(1 - (learningRate * _settings.WeightDecay));
+            }
+
+            state.ExpAvg.lerp_(state.Gradient, 1 - beta1);
+            state.ExpAvgSq.mul_(beta2).addcmul_(state.Gradient, state.Gradient, 1 - beta2);
+            var denominator = (state.ExpAvgSq.sqrt() / correction2Sqrt).add_(_settings.Eps);
+            state.Master.addcdiv_(state.ExpAvg, denominator, -stepSize);
+        }
+
+        GatherParameters();
+        return norm;
+    }
+
+    /// <summary>Sets every rank's parameters from the owners' master shards (after a step or a checkpoint restore).</summary>
+    public void GatherParameters()
+    {
+        using var noGrad = no_grad();
+        for (var b = 0; b < _buckets.Count; b++)
+        {
+            var bucket = _buckets[b];
+            var master = _state[b].Master;
+            var input = _gatherInput is null ? master : _gatherInput.narrow(0, 0, bucket.SegmentElements).copy_(master);
+            var buffer = _gatherBuffer.narrow(0, 0, bucket.SegmentElements * _dp.Size);
+            _dp.AllGather(input, buffer);
+            var byRank = buffer.view(_dp.Size, bucket.SegmentElements);
+            foreach (var slot in bucket.Slots)
+            {
+                CopyRows(_parameters[slot.Parameter].Value, byRank, slot, toBuffer: false);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var state in _state)
+        {
+            state.Dispose();
+        }
+
+        _reduceBuffer.Dispose();
+        _reduceOutput.Dispose();
+        _gatherInput?.Dispose();
+        if (!ReferenceEquals(_gatherBuffer, _reduceBuffer))
+        {
+            _gatherBuffer.Dispose();
+        }
+    }
+
+    private void InitializeMasterFromParameters()
+    {
+        using var noGrad = no_grad();
+        foreach (var shard in Shards)
+        {
+            var rows = shard.Rows;
+            if (rows.Count > 0)
+            {
+                shard.Master.copy_(_parameters[shard.Parameter].Value.narrow(0, rows.Start, rows.Count));
+            }
+        }
+    }
+
+    /// <summary>Every rank's rows of a tensor to (or from) that rank's share of the slot in a rank-major buffer.</summary>
+    private void CopyRows(Tensor? tensor, Tensor byRank, BucketSlot slot, bool toBuffer)
+    {
+        if (tensor is null)
+        {
+            return; // no gradient reached this parameter: its share of the buffer stays zero
+        }
+
+        for (var rank = 0; rank < _dp.Size; rank++)
+        {
+            var rows = RowShard.Of(slot.Rows, _dp.Size, rank);
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            var share = byRank[rank].narrow(0, slot.Offset, rows.Count * slot.RowElements);
+            var own = tensor.narrow(0, rows.Start, rows.Count).view(-1);
+            if (toBuffer)
+            {
+                share.copy_(own);
+            }
+            else
+            {
+                own.copy_(share);
+            }
+        }
+    }
+
+    private OwnedShard ShardOf(BucketSlot slot, BucketState state)
+    {
+        var parameter = _parameters[slot.Parameter];
+        var rows = RowShard.Of(slot.Rows, _dp.Size, _dp.Rank);
+        long[] shape = [rows.Count, .. parameter.Value.shape.Skip(1)];
+        Tensor View(Tensor segment) => segment.narrow(0, slot.Offset, rows.Count * slot.RowElements).view(shape);
+        return new OwnedShard(slot.Parameter, parameter.Name, parameter.Value.shape, rows, View(state.Master), View(state.ExpAvg), View(state.ExpAvgSq));
+    }
+
+    private static long Rows(Tensor t) => t.dim() == 0 ? 1 : t.shape[0];
+
+    private static long RowElements(Tensor t) => t.dim() == 0 ? 1 : t.numel() / t.shape[0];
+
+    /// <summary>A bucket's owned segment: fp32 master weights, AdamW moments and the accumulated gradient.</summary>
+    private sealed class BucketState(long elements, Device device) : IDisposable
+    {
+        public Tensor Master { get; } = zeros(elements, ScalarType.Float32, device);
+
+        public Tensor ExpAvg { get; } = zeros(elements, ScalarType.Float32, device);
+
+        public Tensor ExpAvgSq { get; } = zeros(elements, ScalarType.Float32, device);
+
+        public Tensor Gradient { get; } = zeros(elements, ScalarType.Float32, device);
+
+        public void Dispose()
+        {
+            Master.Dispose();
+            ExpAvg.Dispose();
+            ExpAvgSq.Dispose();
+            Gradient.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// One parameter's rows owned by this DP rank: views of the optimizer's fp32 master weights and AdamW moments, shaped
+/// [Rows.Count, rest of the parameter's shape]. Writing into them (a checkpoint restore) changes the optimizer's state.
+/// </summary>
+public sealed record OwnedShard(int Parameter, string Name, long[] Shape, RowShard Rows, Tensor Master, Tensor ExpAvg, Tensor ExpAvgSq);

@@ -1,0 +1,58 @@
+using LlamaTrainer.Model;
+using LlamaTrainer.Storage.Checkpoints;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlamaTrainer.Training;
+
+/// <summary>
+/// Reads a format-1 checkpoint (written by the single-process trainer: TorchSharp's model.bin and AdamW's
+/// optimizer.bin) into any layout's owned rows: both files are loaded whole into a model and an AdamW of the same
+/// shape (its two parameter groups as that trainer built them: decayed matrices first, then the rest), then each
+/// rank keeps its rows.
+/// </summary>
+public static class LegacyCheckpoint
+{
+    public const string ModelShard = "model.bin";
+    public const string OptimizerShard = "optimizer.bin";
+
+    public static async Task<RestoredState> ReadAsync(LoadedCheckpoint loaded, Trainer trainer, CancellationToken cancellationToken)
+    {
+        var saved = await TrainerCheckpoint.ReadStateAsync(loaded, cancellationToken);
+        using var model = new LlamaTransformer(trainer.Model.Config);
+        await LoadModelAsync(model, loaded, cancellationToken);
+        var named = model.named_parameters().ToList();
+        bool Decays((string Name, Parameter P) p) => p.P.dim() >= 2 && !p.Name.StartsWith("tok_embeddings", StringComparison.Ordinal);
+        var ordered = named.Where(Decays).Concat(named.Where(p => !Decays(p))).ToList();
+        using var adam = optim.AdamW(
+            [new AdamW.ParamGroup(ordered.Where(Decays).Select(p => p.Item2)), new AdamW.ParamGroup(ordered.Where(p => !Decays(p)).Select(p => p.Item2))]);
+        await using (var stream = await loaded.OpenShardAsync(OptimizerShard, cancellationToken))
+        using (var reader = new BinaryReader(stream))
+        {
+            adam.load_state_dict(reader);
+        }
+
+        var states = adam.state_dict().State.Cast<AdamW.State>().ToList();
+        var byName = ordered.Select((p, i) => (p.Item1, Value: p.Item2, State: states[i])).ToDictionary(p => p.Item1, StringComparer.Ordinal);
+        var staged = trainer.Optimizer.Shards.Select(shard =>
+        {
+            if (shard.Rows.Count == 0)
+            {
+                return Array.Empty<Tensor>();
+            }
+
+            var (_, value, state) = byName[shard.Name];
+            Tensor Rows(Tensor full) => full.detach().narrow(0, shard.Rows.Start, shard.Rows.Count).to_type(ScalarType.Float32).cpu().clone();
+            return new[] { Rows(value), Rows(state.exp_avg), Rows(state.exp_avg_sq) };
+        }).ToList();
+        return new RestoredState(saved, states.Count == 0 ? 0 : states[0].step, staged);
+    }
+
+    /// <summary>Loads a format-1 checkpoint's whole weights into <paramref name="model"/>.</summary>
+    public static async Task LoadModelAsync(LlamaTransformer model, LoadedCheckpoint loaded, CancellationToken cancellationToken)
+    {
+        await using var stream = await loaded.OpenShardAsync(ModelShard, cancellationToken);
+        using var reader = new BinaryReader(stream);
+        model.load(reader);
+    }
+}
