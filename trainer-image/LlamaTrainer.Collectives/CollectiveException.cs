@@ -8,3 +8,9 @@ public sealed class PeerFailureException(string message, Exception? inner = null
 
 /// <summary>A collective (or the rendezvous) did not complete within the timeout: a peer is alive but silent, or never arrived.</summary>
 public sealed class CollectiveTimeoutException(string message, Exception? inner = null) : CollectiveException(message, inner);
+
+/// <summary>
+/// The engine itself failed, through no peer's doing: a CUDA error, an internal error of the library or a call it
+/// refused as misuse. Like the others, it leaves the communicator unusable.
+/// </summary>
+public sealed class CollectiveEngineException(string message, Exception? inner = null) : CollectiveException(message, inner);

@@ -21,6 +21,12 @@ public interface ICommunicator : IDisposable
     /// <summary>What the group is, for logs and errors, e.g. "dp group of global ranks 0, 2".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The device whose tensors the engine takes: CPU for Gloo and for a group of one, cuda:N for NCCL. Small tensors
+    /// made for this group's collectives (a flag, a sum, exchanged bytes) belong here.
+    /// </summary>
+    Device Device { get; }
+
     /// <summary>Global rank of group member <paramref name="groupRank"/> (errors name global ranks).</summary>
     int GlobalRank(int groupRank);
 

@@ -14,6 +14,9 @@ public sealed class SoloCommunicator(int globalRank = 0, string name = "group of
 
     public string Name => name;
 
+    /// <summary>CPU; a group of one moves nothing, so it takes tensors on any device.</summary>
+    public Device Device => CPU;
+
     public int GlobalRank(int groupRank)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(groupRank, 0);

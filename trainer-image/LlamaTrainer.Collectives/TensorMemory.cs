@@ -20,8 +20,11 @@ internal static partial class TensorMemory
         if (!tensor.is_contiguous())
             throw new ArgumentException($"{parameter} (shape [{string.Join(", ", tensor.shape)}]) is not contiguous; pass tensor.contiguous()", parameter);
         ElementType(tensor, parameter);
-        return tensor.numel() == 0 ? IntPtr.Zero : THSTensor_data(tensor.Handle);
+        return Address(tensor);
     }
+
+    /// <summary>The address of the first element, on whichever device the tensor lives (zero for an empty tensor); unchecked.</summary>
+    public static IntPtr Address(Tensor tensor) => tensor.numel() == 0 ? IntPtr.Zero : THSTensor_data(tensor.Handle);
 
     /// <summary>The collectives' element types; a clear ArgumentException for any other.</summary>
     public static ScalarType ElementType(Tensor tensor, string parameter) => tensor.dtype switch

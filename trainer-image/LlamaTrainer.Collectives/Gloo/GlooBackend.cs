@@ -19,11 +19,8 @@ public sealed class GlooBackend(IKeyValueStore store, int globalRank, int worldS
 
     public ICommunicator CreateGroup(string name, IReadOnlyList<int> globalRanks)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(globalRanks);
-        Validate(name, globalRanks);
-        var description = $"group {name} (global ranks {string.Join(", ", globalRanks)})";
-        var rank = IndexOf(globalRanks, globalRank);
+        var rank = GroupMembers.Validate(name, globalRanks, globalRank, worldSize, _names);
+        var description = GroupMembers.Describe(name, globalRanks);
         var started = Stopwatch.GetTimestamp();
         var context = Connect(name, description, rank, globalRanks.Count);
         var communicator = new GlooCommunicator(context, description, [.. globalRanks], rank, timeout);
@@ -64,31 +61,4 @@ public sealed class GlooBackend(IKeyValueStore store, int globalRank, int worldS
         CollectiveTimeoutException => new CollectiveTimeoutException(message, failure),
         _ => new PeerFailureException(message, failure),
     };
-
-    private void Validate(string name, IReadOnlyList<int> globalRanks)
-    {
-        if (_names.Contains(name))
-            throw new ArgumentException($"group name {name} is already used by this backend; every group needs its own name", nameof(name));
-        if (globalRanks.Count == 0)
-            throw new ArgumentException($"group {name} has no ranks", nameof(globalRanks));
-        foreach (var r in globalRanks)
-        {
-            if (r < 0 || r >= worldSize)
-                throw new ArgumentException($"group {name} lists global rank {r}, outside the world of {worldSize}", nameof(globalRanks));
-        }
-        if (globalRanks.Distinct().Count() != globalRanks.Count)
-            throw new ArgumentException($"group {name} lists a global rank twice ({string.Join(", ", globalRanks)})", nameof(globalRanks));
-        if (IndexOf(globalRanks, globalRank) < 0)
-            throw new ArgumentException($"global rank {globalRank} is not in group {name} (global ranks {string.Join(", ", globalRanks)}); only members create a group", nameof(globalRanks));
-    }
-
-    private static int IndexOf(IReadOnlyList<int> ranks, int rank)
-    {
-        for (var i = 0; i < ranks.Count; i++)
-        {
-            if (ranks[i] == rank)
-                return i;
-        }
-        return -1;
-    }
 }

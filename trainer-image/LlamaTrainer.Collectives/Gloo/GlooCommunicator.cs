@@ -32,6 +32,8 @@ public sealed class GlooCommunicator : ICommunicator
 
     public string Name { get; }
 
+    public Device Device => CPU;
+
     public int GlobalRank(int groupRank)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(groupRank);
