@@ -57,7 +57,7 @@ public static class ParallelBenchmark
     /// <summary>The body of one rank (`bench parallel-worker`): trains, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
     public static void Work(ParallelBenchmarkOptions options, DistributedEnvironment environment, string resultPath, ILogger log)
     {
-        using var gang = GangConnection.Join(environment, TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds), log);
+        using var gang = GangConnection.Join(environment, ComputeDevice.Cpu, TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds), log);
         manual_seed(1);
         var batchTokens = (long)options.GlobalSequences * options.SequenceLength;
         var stage = new StageSettings(

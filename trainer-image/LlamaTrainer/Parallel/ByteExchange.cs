@@ -6,6 +6,7 @@ namespace LlamaTrainer.Parallel;
 /// <summary>
 /// Small byte payloads (JSON) between the ranks of a group, carried by all-gathers of Int64 tensors: first every
 /// payload's length, then every payload zero-padded to the longest. For metadata (piece lists, candidate ids), not bulk data.
+/// The tensors live on the group's device (a GPU under NCCL) and are read back on the CPU.
 /// </summary>
 public static class ByteExchange
 {
@@ -18,15 +19,15 @@ public static class ByteExchange
         }
 
         using var scope = NewDisposeScope();
-        var lengths = zeros(group.Size, ScalarType.Int64);
-        group.AllGather(tensor(new long[] { payload.Length }), lengths);
-        var lengthOf = lengths.data<long>().ToArray();
+        var lengths = zeros(group.Size, ScalarType.Int64, group.Device);
+        group.AllGather(tensor(new long[] { payload.Length }, device: group.Device), lengths);
+        var lengthOf = lengths.cpu().data<long>().ToArray();
         var words = Math.Max(1, (lengthOf.Max() + 7) / 8);
         var mine = new long[words];
         Buffer.BlockCopy(payload, 0, mine, 0, payload.Length);
-        var all = zeros(words * group.Size, ScalarType.Int64);
-        group.AllGather(tensor(mine), all);
-        var flat = all.data<long>().ToArray();
+        var all = zeros(words * group.Size, ScalarType.Int64, group.Device);
+        group.AllGather(tensor(mine, device: group.Device), all);
+        var flat = all.cpu().data<long>().ToArray();
         return [.. Enumerable.Range(0, group.Size).Select(rank =>
         {
             var bytes = new byte[lengthOf[rank]];
@@ -48,7 +49,7 @@ public static class ByteExchange
             return mine;
         }
 
-        using var flag = tensor(new long[] { mine ? 1 : 0 });
+        using var flag = tensor(new long[] { mine ? 1 : 0 }, device: group.Device);
         group.AllReduce(flag, op);
         return flag.item<long>() == 1;
     }

@@ -1,15 +1,18 @@
 using System.Net;
 using LlamaTrainer.Collectives;
 using LlamaTrainer.Collectives.Gloo;
+using LlamaTrainer.Collectives.Nccl;
 using LlamaTrainer.Collectives.Rendezvous;
+using LlamaTrainer.Training;
 using Serilog;
+using TorchSharp;
 
 namespace LlamaTrainer.Parallel;
 
 /// <summary>
 /// Joins this process to its gang: global rank 0 serves the rendezvous store at MASTER_ADDR:MASTER_PORT, every rank
 /// checks in under the gang's restart generation (so a restarted gang never meets a stale one) and connects its
-/// process groups on the engine for its device (Gloo on CPU). A world of one connects nothing.
+/// process groups on the engine for its device (NCCL on CUDA, Gloo on CPU). A world of one connects nothing.
 /// </summary>
 public sealed class GangConnection : IDisposable
 {
@@ -25,7 +28,8 @@ public sealed class GangConnection : IDisposable
 
     public ProcessGroups Groups { get; }
 
-    public static GangConnection Join(DistributedEnvironment environment, TimeSpan timeout, ILogger log)
+    /// <summary>Joins the gang with the engine for <paramref name="device"/>, where the rank's model and tensors live.</summary>
+    public static GangConnection Join(DistributedEnvironment environment, ComputeDevice device, TimeSpan timeout, ILogger log)
     {
         var layout = environment.Layout;
         if (layout.WorldSize == 1)
@@ -53,7 +57,7 @@ public sealed class GangConnection : IDisposable
             GangRendezvous.Join(store, environment.Rank, (int)layout.WorldSize, generation, timeout);
             log.Information("Joined gang generation {Generation}: rank {Rank} of {WorldSize} (tp={Tp} cp={Cp} pp={Pp} dp={Dp}), store {Store}",
                 generation, environment.Rank, layout.WorldSize, layout.Tp, layout.Cp, layout.Pp, layout.Dp, store.Address);
-            var backend = new GlooBackend(store, environment.Rank, (int)layout.WorldSize, bindAddress, timeout);
+            var backend = Engine(device, store, environment.Rank, (int)layout.WorldSize, bindAddress, timeout, log);
             return new GangConnection(ProcessGroups.Connect(layout, environment.Rank, backend), server, store);
         }
         catch
@@ -69,6 +73,20 @@ public sealed class GangConnection : IDisposable
         Groups.Dispose();
         _store?.Dispose();
         _server?.Dispose();
+    }
+
+    // The one place the engine is chosen: collectives take tensors where the model lives. A CUDA device is the
+    // process's LOCAL_RANK (ComputeDevice.Select), one GPU per rank.
+    private static ICollectiveBackend Engine(ComputeDevice device, IKeyValueStore store, int rank, int worldSize, string bindAddress, TimeSpan timeout, ILogger log)
+    {
+        if (device.Device.type == DeviceType.CUDA)
+        {
+            log.Information("Collectives on NCCL, cuda:{CudaDevice}", device.Device.index);
+            return new NcclBackend(store, rank, worldSize, device.Device.index, timeout);
+        }
+
+        log.Information("Collectives on Gloo (CPU), bind address {BindAddress}", bindAddress);
+        return new GlooBackend(store, rank, worldSize, bindAddress, timeout);
     }
 
     private static bool IsLoopback(string host) =>

@@ -53,7 +53,7 @@ public static class TrainJob
 
         var device = ComputeDevice.Select(environment.LocalRank);
         var timeout = TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? resolved.FailurePolicy.CollectiveTimeoutSeconds);
-        using var gang = GangConnection.Join(environment, timeout, log);
+        using var gang = GangConnection.Join(environment, device, timeout, log);
         var groups = gang.Groups;
         // Rank 0 prepares the raw sources (prepareFrom) if need be; the others open the prepared shards after it.
         if (!reports)

@@ -124,7 +124,7 @@ public sealed class Trainer : IDisposable
             return value;
         }
 
-        using var sum = tensor(new[] { value }, ScalarType.Float64);
+        using var sum = tensor(new[] { value }, ScalarType.Float64, _dp.Device);
         _dp.AllReduce(sum);
         return sum.item<double>();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Launch;
 using LlamaTrainer.Parallel;
+using LlamaTrainer.Training;
 using Serilog.Core;
 
 namespace LlamaTrainer.Tests.Parallel;
@@ -26,7 +27,7 @@ internal static class ThreadRanks
                     ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
                     ["NPROC_PER_NODE"] = "1",
                 });
-                using var gang = GangConnection.Join(environment, TimeSpan.FromSeconds(timeoutSeconds), Logger.None);
+                using var gang = GangConnection.Join(environment, ComputeDevice.Cpu, TimeSpan.FromSeconds(timeoutSeconds), Logger.None);
                 results[rank] = body(gang);
             }
             catch (Exception e)
