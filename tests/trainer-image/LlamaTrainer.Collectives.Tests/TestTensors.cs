@@ -25,8 +25,8 @@ internal static class TestTensors
         return tensor(values).to(dtype);
     }
 
-    /// <summary>The input's values as the engine sees them (after rounding to its type).</summary>
-    public static double[] Values(Tensor tensor) => tensor.to(ScalarType.Float64).data<double>().ToArray();
+    /// <summary>The input's values as the engine sees them (after rounding to its type), read back from any device.</summary>
+    public static double[] Values(Tensor tensor) => tensor.cpu().to(ScalarType.Float64).data<double>().ToArray();
 
     /// <summary>The element-wise reduction over all ranks' inputs, computed in double.</summary>
     public static double[] Reduced(int size, long count, ScalarType dtype, ReduceOp op, long offset = 0)
