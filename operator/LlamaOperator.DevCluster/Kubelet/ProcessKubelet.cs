@@ -71,7 +71,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         Start(obj.ToJson(), obj);
     }
 
-    /// <summary>SIGKILLs the pod's container processes (fault injection) and waits until they exited.</summary>
+    /// <summary>SIGKILLs the pod's container processes with their process groups (fault injection) and waits until they exited.</summary>
     public async Task KillAsync(string ns, string pod, string? container)
     {
         var runtime = _pods.Values.FirstOrDefault(r => r.Namespace == ns && r.Name == pod)
