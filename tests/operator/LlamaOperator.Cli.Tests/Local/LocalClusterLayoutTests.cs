@@ -16,14 +16,15 @@ public class LocalClusterLayoutTests
     private static readonly IReadOnlyList<string> Trainer = ["dotnet", "/repo/llama-train.dll"];
 
     [Fact]
-    public void Tiny_job_gets_one_node_with_its_gpus_and_its_image_and_command_mapped_to_the_built_trainer()
+    public void Tiny_job_gets_a_node_per_rank_of_its_largest_stage_and_its_image_and_command_mapped_to_the_built_trainer()
     {
         var job = JobResolver.Resolve(ManifestReader.ReadFile(CliRun.Example("tiny-local.yaml")));
 
         var options = LocalClusterLayout.Options(job, Trainer, "/repo/crds", "/work", Serilog.Core.Logger.None);
 
-        var node = Assert.Single(options.Nodes);
-        Assert.Equal(1, node.Gpus);
+        // long-context runs 4 data-parallel ranks, one pod (one "GPU") each.
+        Assert.Equal(4, options.Nodes.Count);
+        Assert.All(options.Nodes, node => Assert.Equal(1, node.Gpus));
         Assert.Equal(Trainer, options.ImageMap["llama-trainer:dev"]);
         Assert.Equal(Trainer, options.CommandMap[LocalClusterLayout.TrainerCommand]);
         Assert.Equal(("/repo/crds", "/work"), (options.CrdDirectory, options.WorkDirectory));
@@ -57,6 +58,7 @@ public class LocalClusterLayoutTests
         manifest.Spec.Cluster.GpusPerNode = 2;
         manifest.Spec.Cluster.Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2000"), ["memory"] = new("20Ti") } };
         manifest.Spec.Stages[0].Parallelism = new ParallelismSpec { Dp = 4 };
+        manifest.Spec.Stages[0].MicroBatchSize = 2; // 8 sequences over 4 ranks
         manifest.Spec.Stages[1].Parallelism = new ParallelismSpec { Cp = 2 };
         manifest.Spec.Stages[2].Parallelism = new ParallelismSpec { Dp = 2 };
         return (manifest, JobResolver.Resolve(manifest));
