@@ -108,7 +108,7 @@ public sealed class DevCluster : IAsyncDisposable
 
     internal ObjectStore Store { get; private init; } = null!;
 
-    /// <summary>Fault injection: SIGKILLs a pod's container process (all containers when none is named), as an OOM kill would.</summary>
+    /// <summary>Fault injection: SIGKILLs a pod's container process and its process group (all containers when none is named), as an OOM kill of the main process would.</summary>
     public Task KillPodProcessAsync(string ns, string pod, string? container = null) =>
         _kubelet?.KillAsync(ns, pod, container) ?? throw new InvalidOperationException("the kubelet is disabled in this dev cluster");
 

@@ -32,7 +32,7 @@ internal static class PlanTable
         var phase = plan.Phases.First(p => p.Memory == peak);
         output.WriteLine($"  memory      busiest GPU: pipeline stage {peak.PipelineStage}, sequence length {N(phase.SequenceLength)}");
         output.WriteLine($"    weights     {Gb(peak.WeightsBytes),10}   bf16, {Count(peak.ParametersPerGpu)} parameters on this GPU");
-        output.WriteLine($"    gradients   {Gb(peak.GradientsBytes),10}   fp32, sharded over dp");
+        output.WriteLine($"    gradients   {Gb(peak.GradientsBytes),10}   bf16 whole + fp32 accumulated, sharded over dp");
         output.WriteLine($"    optimizer   {Gb(peak.OptimizerBytes),10}   fp32 master + Adam moments, sharded over dp");
         output.WriteLine($"    activations {Gb(peak.ActivationsBytes),10}");
         output.WriteLine($"    overhead    {Gb(peak.OverheadBytes),10}");

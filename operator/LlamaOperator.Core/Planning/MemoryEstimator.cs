@@ -8,7 +8,9 @@ namespace LlamaOperator.Core.Planning;
 /// (its layers, plus the embedding on the first and the output head on the last), sharded by TP:
 /// <list type="bullet">
 /// <item>weights: 2 bytes (bf16) * P_s / TP; not re-sharded after the forward pass (ZeRO-2-like);</item>
-/// <item>gradients: 4 bytes (fp32 accumulation) * P_s / TP / DP (reduce-scattered);</item>
+/// <item>gradients: 2 bytes * P_s / TP for the bf16 gradients backward writes (whole: the trainer reduce-scatters them
+/// after each micro-batch's backward, as TorchSharp has no per-parameter gradient hooks to free them earlier), plus
+/// 4 bytes * P_s / TP / DP for the fp32 accumulated gradient shard each rank keeps;</item>
 /// <item>optimizer: 12 bytes (fp32 master, Adam m and v) * P_s / TP / DP;</item>
 /// <item>activations: layers_s * A * min(PP - s, micro-batches), the 1F1B in-flight count, plus fp32 logits of one
 /// micro-batch on the last stage (b * S/CP * vocab/TP * 4). A, one layer for one micro-batch of b sequences of
@@ -18,14 +20,15 @@ namespace LlamaOperator.Core.Planning;
 /// Flash attention keeps no S*S scores; sequence parallelism shards the norm activations by TP;</item>
 /// <item>overhead: a fixed 4 GiB for the CUDA context, NCCL buffers and allocator fragmentation.</item>
 /// </list>
-/// Sanity: 8B, 8 GPUs DP-only, 8K: ~70 GB at micro-batch 1, ~100 GB at 2; 405B TP8 PP16 DP64 at 8K: ~62 GB.
+/// Sanity: 8B, 8 GPUs DP-only, 8K: 85.7 GB at micro-batch 1, 119 GB at 2; 405B TP8 PP16 DP64 at 8K: 68.7 GB.
 /// </summary>
 public static class MemoryEstimator
 {
     public const long OverheadBytes = 4L << 30;
 
     private const int WeightBytesPerParameter = 2;
-    private const int GradientBytesPerParameter = 4;
+    private const int GradientBytesPerParameter = 2;
+    private const int GradientShardBytesPerParameter = 4;
     private const int OptimizerBytesPerParameter = 12;
     private const int ActivationBytesPerValue = 2;
     private const int LogitBytesPerValue = 4;
@@ -68,7 +71,7 @@ public static class MemoryEstimator
                 PipelineStage: s,
                 ParametersPerGpu: perGpu,
                 WeightsBytes: perGpu * WeightBytesPerParameter,
-                GradientsBytes: CeilDiv(perGpu * GradientBytesPerParameter, layout.Dp),
+                GradientsBytes: (perGpu * GradientBytesPerParameter) + CeilDiv(perGpu * GradientShardBytesPerParameter, layout.Dp),
                 OptimizerBytes: CeilDiv(perGpu * OptimizerBytesPerParameter, layout.Dp),
                 ActivationsBytes: (long)Math.Ceiling(activations),
                 OverheadBytes: OverheadBytes,

@@ -7,14 +7,14 @@ namespace LlamaOperator.DevCluster.Kubelet;
 
 /// <summary>
 /// Resolves a pod's containers to host processes: argv through the image map, env from plain
-/// values, fieldRef (metadata.name/namespace/uid/labels/annotations, spec.nodeName, status.podIP
-/// and hostIP = 127.0.0.1), configMapKeyRef and secretKeyRef, with $(VAR) expansion in command,
+/// values, fieldRef (metadata.name/namespace/uid/labels/annotations, spec.nodeName, status.podIP = the
+/// pod's own address, hostIP = 127.0.0.1), configMapKeyRef and secretKeyRef, with $(VAR) expansion in command,
 /// args and env as the real kubelet does; then volume mount paths in argv, env and workingDir become the pod's
-/// volume folders (<see cref="MountTable"/>).
+/// volume folders and pod DNS names their pods' addresses (<see cref="LocalRewrites"/>).
 /// </summary>
 public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
 {
-    public LaunchSpec Resolve(JsonObject pod, JsonObject container, string podDirectory, IReadOnlyDictionary<string, string> volumeFolders)
+    public LaunchSpec Resolve(JsonObject pod, JsonObject container, string podDirectory, IReadOnlyDictionary<string, string> volumeFolders, PodNetwork network)
     {
         var name = (string?)container["name"] ?? "";
         var image = (string?)container["image"] ?? "";
@@ -22,7 +22,7 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
         foreach (var entry in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var key = (string?)entry["name"] ?? "";
-            var (value, error) = entry["valueFrom"] is JsonObject from ? ValueFrom(pod, from, key) : (Expand((string?)entry["value"] ?? "", env), null);
+            var (value, error) = entry["valueFrom"] is JsonObject from ? ValueFrom(pod, from, key, network) : (Expand((string?)entry["value"] ?? "", env), null);
             if (error is not null)
             {
                 return new LaunchSpec(name, [], env, podDirectory, error) { Image = image };
@@ -33,11 +33,12 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
             }
         }
         env["HOSTNAME"] = Meta.Name(pod);
-        var (mounts, mountError) = PodVolumes.MountsOf(container, volumeFolders);
+        var (mountList, mountError) = PodVolumes.MountsOf(container, volumeFolders);
         if (mountError is not null)
         {
             return new LaunchSpec(name, [], env, podDirectory, mountError) { Image = image };
         }
+        var mounts = new LocalRewrites(mountList, network.DnsNames);
         var command = Strings(container["command"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
         var args = Strings(container["args"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
         var (argv, resolveError) = images.Resolve(image, command, args);
@@ -49,7 +50,7 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
     }
 
     /// <summary>workingDir inside a mount is that mount's folder; any other workingDir a subfolder of the pod's folder.</summary>
-    private static string WorkingDirectory(JsonObject container, string podDirectory, MountTable mounts)
+    private static string WorkingDirectory(JsonObject container, string podDirectory, LocalRewrites mounts)
     {
         if ((string?)container["workingDir"] is not { Length: > 0 } dir)
         {
@@ -58,7 +59,7 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
         return mounts.HostPathOf(dir) ?? Path.Combine(podDirectory, dir.TrimStart('/'));
     }
 
-    private (string? Value, string? Error) ValueFrom(JsonObject pod, JsonObject from, string key)
+    private (string? Value, string? Error) ValueFrom(JsonObject pod, JsonObject from, string key, PodNetwork network)
     {
         if (from["fieldRef"] is JsonObject fieldRef)
         {
@@ -70,7 +71,8 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
                 "metadata.uid" => ((string?)pod["metadata"]?["uid"], null),
                 "spec.nodeName" => ((string?)pod["spec"]?["nodeName"], null),
                 "spec.serviceAccountName" => ((string?)pod["spec"]?["serviceAccountName"] ?? "default", null),
-                "status.podIP" or "status.hostIP" or "status.podIPs" or "status.hostIPs" => ("127.0.0.1", null),
+                "status.podIP" or "status.podIPs" => (network.PodIp, null),
+                "status.hostIP" or "status.hostIPs" => (PodNetwork.HostIp, null),
                 _ when path.StartsWith("metadata.labels['", StringComparison.Ordinal) => (Meta.Labels(pod).GetValueOrDefault(path[17..^2]), null),
                 _ when path.StartsWith("metadata.annotations['", StringComparison.Ordinal) => (Meta.StringMap(pod["metadata"]?["annotations"]).GetValueOrDefault(path[22..^2]), null),
                 _ => (null, $"env {key}: fieldRef {path} is not supported"),

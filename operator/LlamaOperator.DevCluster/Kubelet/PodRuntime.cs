@@ -2,14 +2,15 @@ using System.Text.Json.Nodes;
 
 namespace LlamaOperator.DevCluster.Kubelet;
 
-/// <summary>A pod the kubelet runs: its containers, restart policy and whether it is being stopped.</summary>
-internal sealed class PodRuntime(string ns, string name, string uid, string restartPolicy, string directory)
+/// <summary>A pod the kubelet runs: its containers, restart policy, address and whether it is being stopped.</summary>
+internal sealed class PodRuntime(string ns, string name, string uid, string restartPolicy, string directory, string podIp)
 {
     public string Namespace { get; } = ns;
     public string Name { get; } = name;
     public string Uid { get; } = uid;
     public string RestartPolicy { get; } = restartPolicy;
     public string Directory { get; } = directory;
+    public string PodIp { get; } = podIp;
     public List<ContainerRun> Containers { get; } = [];
     public DateTimeOffset StartTime { get; set; }
 

@@ -56,7 +56,7 @@ public sealed class PodVolumes(ObjectStore store)
     }
 
     /// <summary>The container's mounts over the pod's volume folders (subPath inside the folder), or the first problem.</summary>
-    public static (MountTable Mounts, string? Error) MountsOf(JsonObject container, IReadOnlyDictionary<string, string> folders)
+    public static (IReadOnlyList<(string MountPath, string HostPath)> Mounts, string? Error) MountsOf(JsonObject container, IReadOnlyDictionary<string, string> folders)
     {
         var mounts = new List<(string, string)>();
         foreach (var mount in (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>())
@@ -65,12 +65,12 @@ public sealed class PodVolumes(ObjectStore store)
             var mountPath = (string?)mount["mountPath"] ?? "";
             if (!folders.TryGetValue(name, out var folder))
             {
-                return (MountTable.Empty, $"volumeMount {mountPath}: the pod has no volume \"{name}\"");
+                return ([], $"volumeMount {mountPath}: the pod has no volume \"{name}\"");
             }
             var subPath = (string?)mount["subPath"];
             mounts.Add((mountPath, string.IsNullOrEmpty(subPath) ? folder : Path.Combine(folder, subPath)));
         }
-        return (new MountTable(mounts), null);
+        return (mounts, null);
     }
 
     private Dictionary<string, byte[]>? ConfigMapFiles(string ns, string name)

@@ -9,14 +9,17 @@ using Serilog;
 namespace LlamaOperator.DevCluster.Kubelet;
 
 /// <summary>
-/// Runs bound pods as local processes, one per container, in a working folder per pod. Reports
-/// phase, container states, exit codes and restarts through the status subresource; restarts by
-/// restartPolicy with a doubling back-off; on deletion sends SIGTERM, waits the grace period, then
-/// SIGKILL, and finally deletes the pod (grace 0), as a real kubelet does.
+/// Runs bound pods as local processes, one per container, in a working folder per pod, each pod on a loopback
+/// address of its own (<see cref="PodAddresses"/>). Reports phase, pod IP, container states, exit codes and restarts
+/// through the status subresource; restarts by restartPolicy with a doubling back-off; on deletion sends SIGTERM to
+/// each container's main process, waits the grace period, then SIGKILLs its process group, and finally deletes the
+/// pod (grace 0), as a real kubelet does. A container's other processes die with its main process, as in a container
+/// whose PID 1 exits (see <see cref="PosixSignals"/>).
 /// </summary>
 internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolumes volumes, ContainerLauncher launcher, string podsRoot, TimeSpan backoffCap, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, PodRuntime> _pods = new();
+    private readonly PodAddresses _addresses = PodAddresses.Shared;
     private readonly CancellationTokenSource _stop = new();
 
     public void Handle(StoreChange change)
@@ -32,6 +35,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             {
                 Abandon(gone);
             }
+            _addresses.Release(obj.Uid);
             logs.Forget(obj.Namespace, obj.Name);
             return;
         }
@@ -67,7 +71,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         Start(obj.ToJson(), obj);
     }
 
-    /// <summary>SIGKILLs the pod's container processes (fault injection) and waits until they exited.</summary>
+    /// <summary>SIGKILLs the pod's container processes with their process groups (fault injection) and waits until they exited.</summary>
     public async Task KillAsync(string ns, string pod, string? container)
     {
         var runtime = _pods.Values.FirstOrDefault(r => r.Namespace == ns && r.Name == pod)
@@ -79,7 +83,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         }
         foreach (var process in processes)
         {
-            process.Kill(entireProcessTree: true);
+            PosixSignals.KillGroup(process);
         }
         await Task.WhenAll(processes.Select(p => p.WaitForExitAsync()));
     }
@@ -87,7 +91,8 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
     private void Start(JsonObject pod, StoredObject obj)
     {
         var directory = Path.Combine(podsRoot, obj.Namespace, $"{obj.Name}-{obj.Uid[..8]}");
-        var runtime = new PodRuntime(obj.Namespace, obj.Name, obj.Uid, (string?)pod["spec"]?["restartPolicy"] ?? "Always", directory)
+        var network = new PodNetwork(_addresses.For(obj.Uid), ClusterDns.Names(store, obj.Namespace, _addresses));
+        var runtime = new PodRuntime(obj.Namespace, obj.Name, obj.Uid, (string?)pod["spec"]?["restartPolicy"] ?? "Always", directory, network.PodIp)
         {
             StartTime = time.GetUtcNow(),
         };
@@ -102,7 +107,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             foreach (var container in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var spec = volumeError is null
-                    ? launcher.Resolve(pod, container, directory, folders)
+                    ? launcher.Resolve(pod, container, directory, folders, network)
                     : new LaunchSpec((string?)container["name"] ?? "", [], new Dictionary<string, string>(), directory, volumeError) { Image = (string?)container["image"] ?? "" };
                 var run = new ContainerRun(spec, logs.Open(obj.Namespace, obj.Name, spec.Container));
                 runtime.Containers.Add(run);
@@ -155,6 +160,9 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         }
         info.Environment["POD_WORKDIR"] = runtime.Directory;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        // Exited is raised when the main process is gone, before its output ends: processes it left behind may hold that open.
+        var mainExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.Exited += (_, _) => mainExited.TrySetResult();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { run.Log.Append(e.Data); } };
         try
@@ -177,6 +185,8 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         logger.Information("Started {Namespace}/{Pod} container {Container} as pid {Pid}", runtime.Namespace, runtime.Name, run.Spec.Container, process.Id);
         _ = Task.Run(async () =>
         {
+            await mainExited.Task;
+            PosixSignals.KillGroup(process); // the rest of the container goes with its main process
             await process.WaitForExitAsync();
             process.WaitForExit();
             // Not disposed here: fault injection and graceful stop may still be waiting on it.
@@ -248,10 +258,10 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
                 ["status"] = new JsonObject
                 {
                     ["phase"] = phase,
-                    ["hostIP"] = "127.0.0.1",
-                    ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
-                    ["podIP"] = "127.0.0.1",
-                    ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+                    ["hostIP"] = PodNetwork.HostIp,
+                    ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = PodNetwork.HostIp }),
+                    ["podIP"] = runtime.PodIp,
+                    ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = runtime.PodIp }),
                     ["startTime"] = Meta.Timestamp(runtime.StartTime),
                     ["qosClass"] = "BestEffort",
                     ["containerStatuses"] = runtime.ContainerStatuses(),
@@ -297,7 +307,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         }
         foreach (var process in processes)
         {
-            PosixSignals.Terminate(process.Id);
+            PosixSignals.Terminate(process.Id); // the main process only, as a container runtime signals PID 1
         }
         var exited = Task.WhenAll(processes.Select(p => p.WaitForExitAsync()));
         using var timeout = new CancellationTokenSource(grace);
@@ -307,9 +317,9 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         }
         catch (OperationCanceledException)
         {
-            foreach (var process in processes.Where(p => !p.HasExited))
+            foreach (var process in processes)
             {
-                process.Kill(entireProcessTree: true);
+                PosixSignals.KillGroup(process);
             }
             await exited;
         }
@@ -344,13 +354,9 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             runtime.Abandoned = true;
             foreach (var run in runtime.Containers)
             {
-                try
+                if (run.Process is { } process)
                 {
-                    run.Process?.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                    // Exited meanwhile.
+                    PosixSignals.KillGroup(process);
                 }
                 run.Log.Complete();
             }

@@ -26,7 +26,7 @@ public sealed class GlooBackend(IKeyValueStore store, int globalRank, int worldS
         var communicator = new GlooCommunicator(context, description, [.. globalRanks], rank, timeout);
         _groups.Add(communicator);
         _names.Add(name);
-        Logger.Information("Gloo {Group} connected: rank {Rank} of {Size} in {Milliseconds:0} ms", description, rank, globalRanks.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Logger.Information("Gloo {Group} connected: group rank {GroupRank} of {Size} in {Milliseconds:0} ms", description, rank, globalRanks.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return communicator;
     }
 

@@ -14,16 +14,16 @@ public class RenderCommandTests
     };
 
     [Fact]
-    public void Tiny_local_stage_renders_a_config_map_service_and_one_pod_without_pod_group()
+    public void Tiny_local_stage_renders_a_config_map_service_and_a_pod_per_rank_without_pod_group()
     {
         var run = CliRun.Invoke("render", CliRun.Example("tiny-local.yaml"), "--stage", "long-context");
 
         Assert.True(run.Exit == 0, run.Error);
         var objects = KubernetesYaml.LoadAllFromString(run.Output, Kinds);
-        Assert.Equal(["ConfigMap", "Service", "Pod"], objects.Select(o => ((IKubernetesObject)o).Kind));
-        var pod = (V1Pod)objects[2];
-        Assert.Equal("tiny-local-long-context-0", pod.Metadata.Name);
-        Assert.Contains(pod.Spec.Containers[0].Env, e => e.Name == "RANK" && e.Value == "0");
+        Assert.Equal(["ConfigMap", "Service", "Pod", "Pod", "Pod", "Pod"], objects.Select(o => ((IKubernetesObject)o).Kind));
+        var pods = objects.OfType<V1Pod>().ToList();
+        Assert.Equal(["tiny-local-long-context-0", "tiny-local-long-context-1", "tiny-local-long-context-2", "tiny-local-long-context-3"], pods.Select(p => p.Metadata.Name));
+        Assert.Equal(["0", "1", "2", "3"], pods.Select(p => p.Spec.Containers[0].Env.Single(e => e.Name == "RANK").Value));
     }
 
     [Fact]

@@ -20,14 +20,14 @@ public class MemoryEstimatorTests
     }
 
     [Fact]
-    public void Llama3_8b_states_are_16_bytes_per_parameter_sharded_as_zero2()
+    public void Llama3_8b_keeps_bf16_weights_and_gradients_whole_and_fp32_master_moments_and_gradient_sharded_as_zero2()
     {
         var memory = Plan(TestJobs.Job("llama3-8b", 8, TestJobs.Stage("pretrain", StageType.Pretrain, 1, 1, 1, 8, 8192, 8 * 8192))).PeakMemory;
         var parameters = ModelPresets.All["llama3-8b"].ParameterCount;
 
         Assert.Equal(parameters, memory.ParametersPerGpu);
         Assert.Equal(2 * parameters, memory.WeightsBytes);
-        Assert.Equal(4 * parameters / 8, memory.GradientsBytes);
+        Assert.Equal((2 * parameters) + (4 * parameters / 8), memory.GradientsBytes);
         Assert.Equal(12 * parameters / 8, memory.OptimizerBytes);
     }
 

@@ -7,6 +7,7 @@ namespace LlamaTrainer.Tests.Image;
 public class TrainerImageTests
 {
     private static readonly string Root = RepoRoot.Find();
+    private static readonly string[] GlooLibraries = ["libgloo_shim.so", "libgloo.so.0"];
     private static readonly DockerfileBuild Dockerfile = DockerfileBuild.Load(Path.Combine(Root, "trainer-image", "Dockerfile"));
 
     [Fact]
@@ -44,7 +45,7 @@ public class TrainerImageTests
             Assert.True(code == 0, $"the Dockerfile's publish failed ({code}):\n{output}");
             var entry = Path.Combine(root, "out", "llama-train.dll");
             Assert.True(File.Exists(entry), $"{entry} is missing; the image's ENTRYPOINT runs /app/llama-train.dll");
-            Assert.All(new[] { "libgloo_shim.so", "libgloo.so.0" }, library => Assert.True(File.Exists(Path.Combine(root, "out", library)), $"{library} is not published beside llama-train.dll"));
+            Assert.All(GlooLibraries, library => Assert.True(File.Exists(Path.Combine(root, "out", library)), $"{library} is not published beside llama-train.dll"));
             using var process = Process.Start(new ProcessStartInfo("dotnet", [entry, "--help"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var help = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();

@@ -24,9 +24,9 @@ internal static class TrainerFactory
             WeightDecay: 0.1,
             GradClip: 1.0);
 
-    public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11)
+    public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ICommunicator? dp = null)
     {
         manual_seed(seed);
-        return new Trainer(new LlamaTransformer(config), stage, data, ComputeDevice.Cpu, new SoloCommunicator(), TrainingState.Start);
+        return new Trainer(new LlamaTransformer(config), stage, data, ComputeDevice.Cpu, dp ?? new SoloCommunicator(), TrainingState.Start);
     }
 }

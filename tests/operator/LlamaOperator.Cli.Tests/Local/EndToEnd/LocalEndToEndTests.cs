@@ -59,8 +59,10 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
                     await Task.Delay(20, timeout.Token);
                 }
 
+                // Pretrain runs 2 data-parallel ranks: killing rank 0's pod leaves rank 1 waiting for it in a collective.
                 var pod = new StageNames(session.Name, "pretrain", session.Namespace).Pod(0);
                 await session.Cluster.KillPodProcessAsync(session.Namespace, pod);
+                var killedAt = DateTime.UtcNow;
                 var atKill = micro.CheckpointManifests()[^1];
 
                 var final = await session.WaitForEndAsync(_ => { }, Poll, timeout.Token);
@@ -68,6 +70,10 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
                 Assert.Equal(JobPhase.Succeeded, final.Status!.Phase);
                 Assert.Equal(1, final.Status.Restarts!.Total);
                 Assert.Equal(1, final.Status.Restarts.Counted);
+                // The restart names the killed pod (the root cause), not the peer that saw it die, and came well within
+                // the collective timeout (30 s) plus 5 s: the surviving rank got a peer failure at once.
+                Assert.Equal(["PodFailed"], final.Status.Restarts.ByReason!.Keys);
+                Assert.True(final.Status.Restarts.LastRestartTime!.Value.ToUniversalTime() - killedAt < TimeSpan.FromSeconds(35), $"restart {final.Status.Restarts.LastRestartTime:O}, kill {killedAt:O}");
                 Assert.Equal("pretrain", atKill.GetProperty("stage").GetString());
                 Assert.False(atKill.GetProperty("stageEnd").GetBoolean(), "the kill landed before pretrain's last step");
                 Assert.Equal(MicroJob.FinalModelChecksums(uninterrupted.Final), MicroJob.FinalModelChecksums(final));
