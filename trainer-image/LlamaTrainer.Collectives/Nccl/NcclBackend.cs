@@ -58,7 +58,7 @@ public sealed class NcclBackend : ICollectiveBackend
         var communicator = new NcclCommunicator(group);
         _groups.Add(communicator);
         _names.Add(name);
-        Logger.Information("NCCL {Group} connected on cuda:{Device}: rank {Rank} of {Size} in {Milliseconds:0} ms",
+        Logger.Information("NCCL {Group} connected on cuda:{Device}: group rank {GroupRank} of {Size} in {Milliseconds:0} ms",
             description, _cudaDevice, rank, globalRanks.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return communicator;
     }
