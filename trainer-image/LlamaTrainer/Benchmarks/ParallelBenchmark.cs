@@ -5,6 +5,8 @@ using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Launch;
 using LlamaTrainer.Model;
 using LlamaTrainer.Parallel;
+using LlamaTrainer.Storage;
+using LlamaTrainer.Storage.Checkpoints;
 using LlamaTrainer.Training;
 using Serilog;
 using static TorchSharp.torch;
@@ -19,8 +21,16 @@ public sealed record ParallelBenchmarkOptions(ResolvedParallelism Layout, int St
         Layers: 4, Dim: 256, FfnDim: 768, Heads: 8, KvHeads: 4, VocabSize: 8192, RopeTheta: 500_000, NormEps: 1e-5, PeakLr: 1e-3);
 }
 
-/// <summary>What rank 0 of one run measured: every step's loss and the measured steps' throughput.</summary>
-public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond);
+/// <summary>
+/// What rank 0 of one run measured: every step's loss, the measured steps' throughput, and a checkpoint of the trained
+/// state (weights and moments) saved and restored on a local folder: rank 0's shard size and the gang's wall times.
+/// </summary>
+public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond, long CheckpointBytesPerRank, long CheckpointBytes, double SaveSeconds, double LoadSeconds)
+{
+    public double SaveMegabytesPerSecond => CheckpointBytes / 1e6 / SaveSeconds;
+
+    public double LoadMegabytesPerSecond => CheckpointBytes / 1e6 / LoadSeconds;
+}
 
 /// <summary>Both runs side by side, as `bench parallel` prints them.</summary>
 public sealed record ParallelBenchmarkResult(
@@ -32,7 +42,9 @@ public sealed record ParallelBenchmarkResult(
     double TokensPerSecond,
     double SingleProcessTokensPerSecond,
     IReadOnlyList<double> Losses,
-    IReadOnlyList<double> SingleProcessLosses)
+    IReadOnlyList<double> SingleProcessLosses,
+    ParallelRunResult Parallel,
+    ParallelRunResult SingleProcess)
 {
     public double Speedup => TokensPerSecond / SingleProcessTokensPerSecond;
 }
@@ -51,11 +63,11 @@ public static class ParallelBenchmark
         var difference = single.Losses.Zip(parallel.Losses, (a, b) => Math.Abs(a - b) / Math.Abs(a)).Max();
         return new ParallelBenchmarkResult(
             options.Layout, options.Model.ParameterCount, options.Steps, (long)options.GlobalSequences * options.SequenceLength,
-            difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses);
+            difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses, parallel, single);
     }
 
-    /// <summary>The body of one rank (`bench parallel-worker`): trains, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
-    public static void Work(ParallelBenchmarkOptions options, DistributedEnvironment environment, string resultPath, ILogger log)
+    /// <summary>The body of one rank (`bench parallel-worker`): trains, checkpoints, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
+    public static async Task WorkAsync(ParallelBenchmarkOptions options, DistributedEnvironment environment, string resultPath, string checkpointFolder, ILogger log)
     {
         using var gang = GangConnection.Join(environment, ComputeDevice.Cpu, TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds), log);
         manual_seed(1);
@@ -84,18 +96,43 @@ public static class ParallelBenchmark
         }
 
         var tokensPerSecond = batchTokens * options.Steps / measured.Elapsed.TotalSeconds;
-        gang.Groups.World.Barrier();
+
+        var world = gang.Groups.World;
+        var store = new CheckpointStore(ObjectStores.Open(checkpointFolder), logger: log);
+        var checkpoint = new TrainerCheckpoint(store, world, log);
+        var draft = new CheckpointManifest
+        {
+            Stage = stage.Name,
+            StageIndex = 0,
+            Step = trainer.State.Step,
+            Tokens = trainer.State.Tokens,
+            StageTokens = trainer.State.StageTokens,
+            SequenceLength = options.SequenceLength,
+            Metrics = new TrainingMetrics(losses[^1], options.Model.PeakLr, tokensPerSecond),
+        };
+        world.Barrier();
+        var clock = Stopwatch.StartNew();
+        var saved = await checkpoint.SaveAsync(trainer, draft, keep: 1, CancellationToken.None);
+        var save = clock.Elapsed;
+        world.Barrier();
+        clock.Restart();
+        await checkpoint.RestoreNewestAsync(trainer, CancellationToken.None);
+        world.Barrier();
+        var load = clock.Elapsed;
         if (environment.Rank == 0)
         {
-            File.WriteAllText(resultPath, JsonSerializer.Serialize(new ParallelRunResult((int)environment.Layout.WorldSize, losses, tokensPerSecond)));
+            var shards = saved.Shards.Where(s => s.Name.StartsWith("rank-", StringComparison.Ordinal)).ToList();
+            await File.WriteAllTextAsync(resultPath, JsonSerializer.Serialize(new ParallelRunResult(
+                (int)environment.Layout.WorldSize, losses, tokensPerSecond, shards[0].Bytes, shards.Sum(s => s.Bytes), save.TotalSeconds, load.TotalSeconds)));
         }
     }
 
     private static async Task<ParallelRunResult> RunProcessesAsync(ParallelBenchmarkOptions options, ILogger log, CancellationToken stop)
     {
         var resultPath = Path.Combine(Path.GetTempPath(), $"llama-bench-{Environment.ProcessId}-{options.Layout.WorldSize}.json");
+        var checkpoints = Path.Combine(Path.GetTempPath(), $"llama-bench-{Environment.ProcessId}-{options.Layout.WorldSize}-checkpoints");
         File.Delete(resultPath);
-        var command = LaunchPlan.SelfCommand(["bench", "parallel-worker", "--result", resultPath, "--options", JsonSerializer.Serialize(options)]);
+        var command = LaunchPlan.SelfCommand(["bench", "parallel-worker", "--result", resultPath, "--checkpoints", checkpoints, "--options", JsonSerializer.Serialize(options)]);
         var gang = StandaloneGang.Variables(options.Layout, StandaloneGang.FreePort(), $"bench-{Environment.ProcessId}-{options.Layout.WorldSize}");
         var workers = LaunchPlan.For(0, (int)options.Layout.WorldSize, Environment.ProcessorCount, "1", command, gang);
         log.Information("Training {Steps} steps at tp={Tp} cp={Cp} pp={Pp} dp={Dp} ({World} processes x 1 thread)",
@@ -114,6 +151,10 @@ public static class ParallelBenchmark
         finally
         {
             File.Delete(resultPath);
+            if (Directory.Exists(checkpoints))
+            {
+                Directory.Delete(checkpoints, recursive: true);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Benchmarks;
+using LlamaTrainer.Collectives;
 using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage;
 using LlamaTrainer.Storage.Benchmark;
@@ -21,7 +22,37 @@ internal static class BenchCommand
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Checkpoint());
         command.Subcommands.Add(ParallelLayout());
+        command.Subcommands.Add(Collectives());
         command.Subcommands.Add(ParallelWorker());
+        return command;
+    }
+
+    /// <summary>`bench collectives`: Gloo's all-reduce, reduce-scatter and all-gather bus bandwidth against memcpy.</summary>
+    private static Command Collectives()
+    {
+        var ranks = new Option<int[]>("--ranks") { Description = "Gang sizes to measure (ranks as threads, Gloo over loopback)", DefaultValueFactory = _ => [2, 4], AllowMultipleArgumentsPerToken = true };
+        var megabytes = new Option<int>("--megabytes") { Description = "Buffer size in MiB", DefaultValueFactory = _ => 64 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed runs of each collective (the median is reported)", DefaultValueFactory = _ => 5 };
+        var command = new Command("collectives", "Bus bandwidth of the CPU collectives (Gloo) against single-thread memcpy measured in the same run");
+        command.Options.Add(ranks);
+        command.Options.Add(megabytes);
+        command.Options.Add(iterations);
+        command.SetAction(parse =>
+        {
+            foreach (var n in parse.GetValue(ranks)!)
+            {
+                using var gang = new LoopbackGang();
+                var report = CollectiveBenchmark.RunThreads(n, rank => gang.Rank(rank, n), (long)parse.GetValue(megabytes) << 20, parse.GetValue(iterations));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Ranks} ranks, {report.Bytes / 1e6:F0} MB, memcpy {report.MemcpyGBps:F2} GB/s (1 thread)"));
+                foreach (var c in report.Collectives)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {c.Operation,-15} {c.Median.TotalMilliseconds,8:F1} ms  algorithm {c.AlgorithmGBps:F2} GB/s  bus {c.BusGBps:F2} GB/s  ({c.BusGBps / report.MemcpyGBps:P1} of memcpy)"));
+                }
+            }
+
+            return 0;
+        });
         return command;
     }
 
@@ -55,31 +86,37 @@ internal static class BenchCommand
                     : string.Create(CultureInfo.InvariantCulture,
                         $"model {result.Parameters / 1e6:F1}M params, {result.Steps} steps of {result.BatchTokens} tokens, tp={layout.Tp} cp={layout.Cp} pp={layout.Pp} dp={layout.Dp}\n" +
                         $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
-                        $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x"));
+                        $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x\n" +
+                        $"checkpoint of weights + moments: {CheckpointFigures(result.Parallel)} ({layout.WorldSize} processes) vs {CheckpointFigures(result.SingleProcess)} (1 process)"));
                 return 0;
             });
         });
         return command;
     }
 
+    private static string CheckpointFigures(ParallelRunResult run) => string.Create(CultureInfo.InvariantCulture,
+        $"{run.CheckpointBytesPerRank / 1e6:F1} MB per rank, save {run.SaveMegabytesPerSecond:F0} MB/s, load {run.LoadMegabytesPerSecond:F0} MB/s");
+
     /// <summary>One rank of `bench parallel`, started by it with the gang's environment.</summary>
     private static Command ParallelWorker()
     {
         var result = new Option<string>("--result") { Required = true };
+        var checkpoints = new Option<string>("--checkpoints") { Required = true };
         var options = new Option<string>("--options") { Required = true };
         var command = new Command("parallel-worker", "One rank of `bench parallel` (started by it)") { Hidden = true };
         command.Options.Add(result);
+        command.Options.Add(checkpoints);
         command.Options.Add(options);
         command.SetAction((parse, _) =>
         {
             var environment = DistributedEnvironment.FromProcess();
             var log = Logging.Create(environment);
-            return ExitCodes.GuardAsync(log, () =>
+            return ExitCodes.GuardAsync(log, async () =>
             {
                 var parsed = JsonSerializer.Deserialize<ParallelBenchmarkOptions>(parse.GetValue(options)!)
                     ?? throw new ArgumentException("--options: expected the benchmark's options as JSON");
-                ParallelBenchmark.Work(parsed, environment, parse.GetValue(result)!, log);
-                return Task.FromResult(0);
+                await ParallelBenchmark.WorkAsync(parsed, environment, parse.GetValue(result)!, parse.GetValue(checkpoints)!, log);
+                return 0;
             });
         });
         return command;
