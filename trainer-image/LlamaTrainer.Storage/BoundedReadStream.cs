@@ -1,23 +1,13 @@
 namespace LlamaTrainer.Storage;
 
 /// <summary>A read stream that ends after at most a given number of bytes of the stream it wraps (and disposes): one ranged read.</summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length) : ForwardOnlyStream
 {
     private long _left = length;
 
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Reads and drops <paramref name="bytes"/> bytes (fewer if the stream ends first): the start of a range on a store that cannot seek.</summary>
     public static async Task SkipAsync(Stream stream, long bytes, CancellationToken cancellationToken)
@@ -60,10 +50,6 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
     public override void Flush()
     {
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

@@ -1,21 +1,11 @@
 namespace LlamaTrainer.Storage.Checkpoints;
 
 /// <summary>A forward-only read stream that shows every chunk it passes on (an empty chunk at end of stream) to <see cref="Observe"/>.</summary>
-internal abstract class ObservedReadStream(Stream inner) : Stream
+internal abstract class ObservedReadStream(Stream inner) : ForwardOnlyStream
 {
     public override bool CanRead => true;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Called with the bytes of each read; empty at end of stream. May throw to fail the read.</summary>
     protected abstract void Observe(ReadOnlySpan<byte> chunk);
@@ -48,10 +38,6 @@ internal abstract class ObservedReadStream(Stream inner) : Stream
     public override void Flush()
     {
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

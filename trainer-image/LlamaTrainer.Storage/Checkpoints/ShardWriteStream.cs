@@ -7,21 +7,11 @@ namespace LlamaTrainer.Storage.Checkpoints;
 /// reading side (the upload) has stopped, every write here fails as soon as the commit is aborted, so a writer of a
 /// failed checkpoint stops at once instead of serialising gigabytes into nowhere.
 /// </summary>
-internal sealed class ShardWriteStream(PipeWriter writer, CancellationToken abort) : Stream
+internal sealed class ShardWriteStream(PipeWriter writer, CancellationToken abort) : ForwardOnlyStream
 {
     public override bool CanRead => false;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -53,8 +43,4 @@ internal sealed class ShardWriteStream(PipeWriter writer, CancellationToken abor
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace LlamaTrainer.Storage.Checkpoints.Tensors;
 
 /// <summary>Passes a piece's bytes on to the shard stream while counting and hashing them, so each piece gets its own digest in the one pass.</summary>
-internal sealed class PieceHashingStream(Stream shard) : Stream
+internal sealed class PieceHashingStream(Stream shard) : ForwardOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -11,17 +11,7 @@ internal sealed class PieceHashingStream(Stream shard) : Stream
 
     public override bool CanRead => false;
 
-    public override bool CanSeek => false;
-
     public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Lowercase hex SHA-256 of what was written.</summary>
     public string Sha256() => Convert.ToHexStringLower(_hash.GetHashAndReset());
@@ -50,10 +40,6 @@ internal sealed class PieceHashingStream(Stream shard) : Stream
     public override void Flush() => shard.Flush();
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
