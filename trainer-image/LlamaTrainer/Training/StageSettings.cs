@@ -1,9 +1,11 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// A stage of the job with every default applied: what the train loop needs and nothing it has to look up.
+/// A stage of the job with every default applied (by <see cref="JobResolver"/>, the one place defaults live): what the
+/// train loop needs and nothing it has to look up.
 /// Weight decay applies to matrices only; norms' gains and the input embedding are not decayed (as in most
 /// Llama reproductions: decaying a gain pulls it toward 0, not toward "no change").
 /// </summary>
@@ -21,74 +23,41 @@ public sealed record StageSettings(
     double WeightDecay,
     double GradClip)
 {
-    /// <summary>Resolves stage <paramref name="stageName"/> of a job; errors name the field at fault.</summary>
-    public static StageSettings Resolve(LlamaTrainingJobSpec job, string stageName, int? lengthIndex, ModelConfig model)
+    /// <summary>
+    /// Stage <paramref name="stageName"/> of a resolved job (the resolver's defaults: the ones the operator plans with),
+    /// at LongContext length <paramref name="lengthIndex"/>; errors name the stage or the length index.
+    /// </summary>
+    public static StageSettings Resolve(ResolvedJob job, string stageName, int? lengthIndex)
     {
-        var index = job.Stages.FindIndex(s => s.Name == stageName);
-        if (index < 0)
-        {
-            throw new ArgumentException($"stage '{stageName}' is not in spec.stages (have: {string.Join(", ", job.Stages.Select(s => s.Name))})", nameof(stageName));
-        }
-        var stage = job.Stages[index];
-        var field = $"spec.stages[{index}]";
+        var stage = job.Stages.FirstOrDefault(s => s.Name == stageName)
+            ?? throw new ArgumentException($"stage '{stageName}' is not in spec.stages (have: {string.Join(", ", job.Stages.Select(s => s.Name))})", nameof(stageName));
 
         int sequenceLength;
         int? resolvedLengthIndex = null;
         if (stage.Type == StageType.LongContext)
         {
-            var lengths = stage.SequenceLengths;
-            if (lengths is null || lengths.Count == 0)
-            {
-                throw new ArgumentException($"{field}.sequenceLengths: a LongContext stage needs at least one length");
-            }
             var i = lengthIndex ?? 0;
-            if (i < 0 || i >= lengths.Count)
+            if (i < 0 || i >= stage.SequenceLengths.Count)
             {
-                throw new ArgumentException($"--length-index {i} is out of range: {field}.sequenceLengths has {lengths.Count} entries");
+                throw new ArgumentException($"--length-index {i} is out of range: spec.stages[{stage.Index}].sequenceLengths has {stage.SequenceLengths.Count} entries");
             }
-            sequenceLength = lengths[i];
+
+            sequenceLength = stage.SequenceLengths[i];
             resolvedLengthIndex = i;
         }
         else
         {
-            sequenceLength = stage.SequenceLength
-                ?? throw new ArgumentException($"{field}.sequenceLength: required for a {stage.Type} stage");
+            sequenceLength = stage.SequenceLength;
         }
 
-        var microBatch = stage.MicroBatchSize ?? 1;
-        var initial = Shape(stage.BatchTokens, sequenceLength, microBatch, $"{field}.batchTokens");
-        var ramp = (stage.BatchRamp ?? []).Select((r, i) => new RampPoint(
-            r.AfterTokens, Shape(r.BatchTokens, r.SequenceLength ?? sequenceLength, microBatch, $"{field}.batchRamp[{i}].batchTokens")));
-        var batches = new BatchRamp(initial, ramp);
-
-        var optimizer = stage.Optimizer ?? new OptimizerSpec();
-        var peak = optimizer.Lr ?? model.PeakLr;
-        var kind = stage.Schedule?.Kind ?? stage.Type switch
-        {
-            StageType.Pretrain => LrScheduleKind.Cosine,
-            StageType.LongContext => LrScheduleKind.Constant,
-            _ => LrScheduleKind.LinearToZero,
-        };
-        var totalSteps = batches.StepsFor(stage.Tokens);
-        var warmup = stage.Schedule?.WarmupSteps ?? 0;
-        var schedule = new LearningRateSchedule(
-            kind,
-            peak,
-            warmup,
-            stage.Schedule?.DecaySteps ?? (kind == LrScheduleKind.LinearToZero ? totalSteps : Math.Max(1, totalSteps - warmup)),
-            stage.Schedule?.MinLr ?? peak / 100);
-
+        // Whole micro-batches per data-parallel rank are the validator's rule (BatchRules), checked before resolving.
+        var batches = new BatchRamp(
+            new BatchShape(stage.BatchTokens, sequenceLength),
+            stage.BatchRamp.Select(r => new RampPoint(r.AfterTokens, new BatchShape(r.BatchTokens, r.SequenceLength))));
+        var optimizer = stage.Optimizer;
+        var schedule = new LearningRateSchedule(stage.Schedule.Kind, optimizer.Lr, stage.Schedule.WarmupSteps, stage.Schedule.DecaySteps, stage.Schedule.MinLr);
         return new StageSettings(
-            stage.Name, index, resolvedLengthIndex, stage.Tokens, batches, microBatch, schedule,
-            optimizer.Beta1 ?? 0.9, optimizer.Beta2 ?? 0.95, optimizer.Eps ?? 1e-8, optimizer.WeightDecay ?? 0.1, optimizer.GradClip ?? 1.0);
-    }
-
-    private static BatchShape Shape(long batchTokens, int sequenceLength, int microBatch, string field)
-    {
-        if (batchTokens % ((long)sequenceLength * microBatch) != 0)
-        {
-            throw new ArgumentException($"{field}: {batchTokens} tokens is not a multiple of sequence length {sequenceLength} x micro-batch {microBatch}");
-        }
-        return new BatchShape(batchTokens, sequenceLength);
+            stage.Name, stage.Index, resolvedLengthIndex, stage.Tokens, batches, stage.MicroBatchSize, schedule,
+            optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, optimizer.GradClip);
     }
 }

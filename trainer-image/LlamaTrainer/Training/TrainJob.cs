@@ -32,8 +32,8 @@ public static class TrainJob
         var job = JobManifest.Load(options.JobPath);
         var manifestFolder = Path.GetDirectoryName(Path.GetFullPath(options.JobPath))!;
         var config = JobManifest.Model(job);
-        var stage = StageSettings.Resolve(job.Spec, options.Stage, options.LengthIndex, config);
         var resolved = JobResolver.Resolve(job);
+        var stage = StageSettings.Resolve(resolved, options.Stage, options.LengthIndex);
         CheckLayout(resolved, stage, environment);
         var reports = environment.Rank == 0;
 

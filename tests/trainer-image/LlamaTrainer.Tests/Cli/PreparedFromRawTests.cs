@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Cli;
 using LlamaTrainer.Data.Preparation;
 using LlamaTrainer.Data.Shards;
@@ -54,7 +55,7 @@ public sealed class PreparedFromRawTests : IDisposable
         var job = JobManifest.Load(_jobPath);
         var model = JobManifest.Model(job);
 
-        var data = await TrainingData.OpenAsync(job, _folder.Path, StageSettings.Resolve(job.Spec, "pretrain", null, model), CancellationToken.None);
+        var data = await TrainingData.OpenAsync(job, _folder.Path, StageSettings.Resolve(JobResolver.Resolve(job), "pretrain", null), CancellationToken.None);
         data.ApplyStageMix();
         var batch = data.Batches.Next(4, 64);
 
@@ -88,7 +89,7 @@ public sealed class PreparedFromRawTests : IDisposable
             },
             Logger.None));
         var job = JobManifest.Load(_jobPath);
-        var stage = StageSettings.Resolve(job.Spec, "pretrain", null, JobManifest.Model(job));
+        var stage = StageSettings.Resolve(JobResolver.Resolve(job), "pretrain", null);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingData.OpenAsync(job, _folder.Path, stage, CancellationToken.None));
 
@@ -100,7 +101,7 @@ public sealed class PreparedFromRawTests : IDisposable
     {
         File.Delete(Path.Combine(_folder.Path, "corpus", "general.jsonl"));
         var job = JobManifest.Load(_jobPath);
-        var stage = StageSettings.Resolve(job.Spec, "pretrain", null, JobManifest.Model(job));
+        var stage = StageSettings.Resolve(JobResolver.Resolve(job), "pretrain", null);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => TrainingData.OpenAsync(job, _folder.Path, stage, CancellationToken.None));
 

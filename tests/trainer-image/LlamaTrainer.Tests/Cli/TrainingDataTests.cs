@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.TestSupport;
 using LlamaTrainer.Cli;
 using LlamaTrainer.Data.Preparation;
@@ -40,14 +41,13 @@ public class TrainingDataTests
                 - { name: anneal, type: Anneal, tokens: 1024, sequenceLength: 64, batchTokens: 256, parallelism: {}, dataMix: [{ name: math, weight: 1.0 }] }
             """);
         var job = JobManifest.Load(jobPath);
-        var model = JobManifest.Model(job);
 
-        var pretrain = await TrainingData.OpenAsync(job, folder.Path, StageSettings.Resolve(job.Spec, "pretrain", null, model), CancellationToken.None);
+        var pretrain = await TrainingData.OpenAsync(job, folder.Path, StageSettings.Resolve(JobResolver.Resolve(job), "pretrain", null), CancellationToken.None);
         pretrain.ApplyStageMix();
         pretrain.Batches.Next(4, 64);
         var cursor = pretrain.Batches.SaveCursor();
 
-        var anneal = await TrainingData.OpenAsync(job, folder.Path, StageSettings.Resolve(job.Spec, "anneal", null, model), CancellationToken.None);
+        var anneal = await TrainingData.OpenAsync(job, folder.Path, StageSettings.Resolve(JobResolver.Resolve(job), "anneal", null), CancellationToken.None);
         anneal.Batches.RestoreCursor(cursor);
         anneal.ApplyStageMix();
         for (int i = 0; i < 4; i++)
