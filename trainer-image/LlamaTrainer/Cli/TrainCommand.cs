@@ -61,9 +61,10 @@ internal static class TrainCommand
         var metricsDir = new Option<string?>("--metrics-dir") { Description = "Folder for metrics.jsonl and TensorBoard events" };
         var peakFlops = new Option<double?>("--peak-flops") { Description = "Device peak FLOP/s in the training precision, for MFU (H100 SXM bf16: 989e12)" };
         var heartbeatEvery = new Option<int>("--heartbeat-every") { Description = "Steps between heartbeats", DefaultValueFactory = _ => 1 };
+        var logEveryRank = new Option<bool>("--log-every-rank") { Description = "Every rank logs its step lines (default: global rank 0 only)" };
 
         var command = new Command("train", "Train one stage of a job, resuming from its newest valid checkpoint");
-        foreach (var option in new Option[] { job, stage, lengthIndex, checkpointUri, dataRoot, metricsDir, peakFlops, heartbeatEvery })
+        foreach (var option in new Option[] { job, stage, lengthIndex, checkpointUri, dataRoot, metricsDir, peakFlops, heartbeatEvery, logEveryRank })
         {
             command.Options.Add(option);
         }
@@ -84,6 +85,7 @@ internal static class TrainCommand
                     MetricsDir = parse.GetValue(metricsDir),
                     PeakFlopsPerSecond = parse.GetValue(peakFlops),
                     HeartbeatEverySteps = parse.GetValue(heartbeatEvery),
+                    LogEveryRank = parse.GetValue(logEveryRank),
                 };
 
                 // SIGTERM (pod deletion, preemption): finish the step, checkpoint, exit within the grace period.

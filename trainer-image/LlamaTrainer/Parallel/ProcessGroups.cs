@@ -16,7 +16,11 @@ public sealed class ProcessGroups : IDisposable
         Layout = layout;
         Rank = rank;
         _backend = backend;
+        // Every rank connects its groups in this order: a group's connect waits for all its members.
         World = Group("world", [.. Enumerable.Range(0, (int)layout.WorldSize)]);
+        Tp = Group(ParallelDimension.Tp);
+        Cp = Group(ParallelDimension.Cp);
+        Pp = Group(ParallelDimension.Pp);
         Dp = Group(ParallelDimension.Dp);
     }
 
@@ -27,6 +31,16 @@ public sealed class ProcessGroups : IDisposable
 
     public ICommunicator World { get; }
 
+    /// <summary>The ranks that split each layer's matrices with this one (inside a node).</summary>
+    public ICommunicator Tp { get; }
+
+    /// <summary>The ranks that split each sequence with this one.</summary>
+    public ICommunicator Cp { get; }
+
+    /// <summary>The pipeline: one rank per stage of this replica's layers.</summary>
+    public ICommunicator Pp { get; }
+
+    /// <summary>The replicas of this rank's shard of the model, which split the batch (and the optimizer state).</summary>
     public ICommunicator Dp { get; }
 
     /// <summary>A single process: every group has one member.</summary>

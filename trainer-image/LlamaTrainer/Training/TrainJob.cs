@@ -99,7 +99,7 @@ public static class TrainJob
         var gateEvals = reports ? await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, log, CancellationToken.None) : null;
         gateEvals?.RecordBaseline(trainer);
         var writer = new StoreCheckpointWriter(sharded, keep, gateEvals is null ? null : gateEvals.AtStageEnd);
-        var run = new TrainingRun(trainer, writer, interval, sinks, options.PeakFlopsPerSecond, groups.World, reports ? log : Serilog.Core.Logger.None);
+        var run = new TrainingRun(trainer, writer, interval, sinks, options.PeakFlopsPerSecond, groups.World, reports || options.LogEveryRank ? log : Serilog.Core.Logger.None);
         var outcome = await run.RunAsync(stop);
 
         if (outcome == RunOutcome.Interrupted)

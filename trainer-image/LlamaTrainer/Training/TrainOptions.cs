@@ -22,4 +22,7 @@ public sealed record TrainOptions
     public double? PeakFlopsPerSecond { get; init; }
 
     public int HeartbeatEverySteps { get; init; } = 1;
+
+    /// <summary>Every rank logs its step lines (its own step time), not only global rank 0.</summary>
+    public bool LogEveryRank { get; init; }
 }

@@ -8,24 +8,27 @@ using Serilog.Core;
 namespace LlamaTrainer.Tests.Parallel;
 
 /// <summary>
-/// A data-parallel gang whose ranks are threads of the test process, joined the way trainer processes join
+/// A gang whose ranks are threads of the test process, joined the way trainer processes join
 /// (<see cref="GangConnection.Join"/> over a loopback store and Gloo), for fast multi-rank tests of the trainer's parts.
 /// </summary>
 internal static class ThreadRanks
 {
-    public static T[] Run<T>(int dp, Func<GangConnection, T> body, int timeoutSeconds = 20)
+    public static T[] Run<T>(int dp, Func<GangConnection, T> body, int timeoutSeconds = 20) =>
+        Run(new ResolvedParallelism(1, 1, 1, dp), body, timeoutSeconds);
+
+    public static T[] Run<T>(ResolvedParallelism layout, Func<GangConnection, T> body, int timeoutSeconds = 20)
     {
-        var variables = StandaloneGang.Variables(new ResolvedParallelism(1, 1, 1, dp), StandaloneGang.FreePort(), $"threads-{Guid.NewGuid():N}");
-        var results = new T[dp];
-        var errors = new Exception?[dp];
-        var threads = Enumerable.Range(0, dp).Select(rank => new Thread(() =>
+        var variables = StandaloneGang.Variables(layout, StandaloneGang.FreePort(), $"threads-{Guid.NewGuid():N}");
+        var world = (int)layout.WorldSize;
+        var results = new T[world];
+        var errors = new Exception?[world];
+        var threads = Enumerable.Range(0, world).Select(rank => new Thread(() =>
         {
             try
             {
                 var environment = DistributedEnvironment.From(new Dictionary<string, string>(variables)
                 {
                     ["RANK"] = rank.ToString(CultureInfo.InvariantCulture),
-                    ["NPROC_PER_NODE"] = "1",
                 });
                 using var gang = GangConnection.Join(environment, ComputeDevice.Cpu, TimeSpan.FromSeconds(timeoutSeconds), Logger.None);
                 results[rank] = body(gang);
@@ -42,7 +45,7 @@ internal static class ThreadRanks
             Assert.True(thread.Join(TimeSpan.FromSeconds(120)), $"{thread.Name} did not finish");
         }
 
-        for (var rank = 0; rank < dp; rank++)
+        for (var rank = 0; rank < world; rank++)
         {
             if (errors[rank] is { } error)
             {
