@@ -16,11 +16,11 @@ namespace LlamaTrainer.Tests.Cli;
 /// </summary>
 public class DataParallelTrainingTests
 {
-    private static string Job(params int[] dps)
+    private static string Job(int steps, int[] dps)
     {
         var corpus = Path.Combine(RepoRoot.Find(), "examples", "corpus", "multilingual.jsonl");
         var stages = string.Join("\n", dps.Select((dp, i) =>
-            $"    - {{ name: s{i}, type: Pretrain, tokens: {20 * 256}, sequenceLength: 32, batchTokens: 256, microBatchSize: 2, parallelism: {{ dp: {dp} }} }}"));
+            $"    - {{ name: s{i}, type: Pretrain, tokens: {steps * 256}, sequenceLength: 32, batchTokens: 256, microBatchSize: 2, parallelism: {{ dp: {dp} }} }}"));
         return $$"""
             apiVersion: llamaoperator.dev/v1alpha1
             kind: LlamaTrainingJob
@@ -39,11 +39,12 @@ public class DataParallelTrainingTests
             """;
     }
 
-    private static async Task<string> JobFolderAsync(TempFolder folder, string name, params int[] dps)
+    /// <param name="dps">each stage's data-parallel size</param>
+    private static async Task<string> JobFolderAsync(TempFolder folder, string name, int[] dps, int steps = 20)
     {
         var path = Path.Combine(folder.Path, name);
         Directory.CreateDirectory(path);
-        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(dps));
+        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(steps, dps));
         return path;
     }
 
@@ -66,7 +67,7 @@ public class DataParallelTrainingTests
         var losses = new Dictionary<int, List<double>>();
         foreach (var dp in new[] { 1, 2, 4 })
         {
-            var job = await JobFolderAsync(folder, $"dp{dp}", dp);
+            var job = await JobFolderAsync(folder, $"dp{dp}", [dp]);
             Assert.Equal(0, await TrainAsync(job, "s0"));
             losses[dp] = Losses(job, "s0");
         }
@@ -89,11 +90,13 @@ public class DataParallelTrainingTests
     [Trait("Category", "Slow")]
     public async Task A_data_parallel_run_stopped_killed_and_resumed_ends_bitwise_equal_to_an_uninterrupted_one()
     {
+        // A tiny step takes milliseconds: enough steps that the signals land mid-run on any machine.
+        const int Steps = 300;
         using var folder = new TempFolder();
-        var straight = await JobFolderAsync(folder, "straight", 2);
+        var straight = await JobFolderAsync(folder, "straight", [2], Steps);
         Assert.Equal(0, await TrainAsync(straight, "s0"));
 
-        var interrupted = await JobFolderAsync(folder, "interrupted", 2);
+        var interrupted = await JobFolderAsync(folder, "interrupted", [2], Steps);
         var launcher = LlamaTrainProcess.Start(interrupted, "train", "--job", "job.yaml", "--stage", "s0");
         await WaitForStepAsync(interrupted, launcher, 3);
         Signal(launcher.Id, "TERM");
@@ -109,7 +112,7 @@ public class DataParallelTrainingTests
         // The dead worker's code (SIGKILL: 128 + 9), the first failure, within seconds (peer failure, not the timeout).
         Assert.Equal(137, launcher.ExitCode);
         Assert.True(killed.Elapsed < TimeSpan.FromSeconds(20 + 5), $"the gang took {killed.Elapsed} to stop");
-        Assert.True(resumedAt < 20, "the run ended before the kill");
+        Assert.True(resumedAt < Steps, "the run ended before the kill");
 
         Assert.Equal(0, await TrainAsync(interrupted, "s0"));
 
@@ -127,7 +130,7 @@ public class DataParallelTrainingTests
     public async Task A_rank_that_never_arrives_ends_the_rendezvous_with_an_error_naming_it_and_the_store()
     {
         using var folder = new TempFolder();
-        var job = await JobFolderAsync(folder, "alone", 2);
+        var job = await JobFolderAsync(folder, "alone", [2]);
         var port = StandaloneGang.FreePort();
         var output = new List<string>();
         var environment = new Dictionary<string, string>
