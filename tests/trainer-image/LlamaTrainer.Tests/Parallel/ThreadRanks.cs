@@ -13,10 +13,10 @@ namespace LlamaTrainer.Tests.Parallel;
 /// </summary>
 internal static class ThreadRanks
 {
-    public static T[] Run<T>(int dp, Func<GangConnection, T> body, int timeoutSeconds = 20) =>
+    public static T[] Run<T>(int dp, Func<GangConnection, T> body, int timeoutSeconds = 60) =>
         Run(new ResolvedParallelism(1, 1, 1, dp), body, timeoutSeconds);
 
-    public static T[] Run<T>(ResolvedParallelism layout, Func<GangConnection, T> body, int timeoutSeconds = 20)
+    public static T[] Run<T>(ResolvedParallelism layout, Func<GangConnection, T> body, int timeoutSeconds = 60)
     {
         var variables = StandaloneGang.Variables(layout, StandaloneGang.FreePort(), $"threads-{Guid.NewGuid():N}");
         var world = (int)layout.WorldSize;
