@@ -4,7 +4,7 @@
 #   trainer-image/LlamaTrainer.Collectives/Nccl/check-nccl-gpu.sh [more dotnet test arguments]
 # Needs a machine (or a container started with --gpus all) with two or more NVIDIA GPUs and their driver,
 # libnccl.so.2 (NCCL 2.17 or later, package libnccl2) and libcudart.so.12 on the loader path, the .NET 10 SDK, g++ and
-# apt-get (the Gloo shim is built too), and nuget.org for TorchSharp-cuda-linux. Fails, rather than skips, when
+# apt-get (the Gloo shim is built too), and a NuGet feed that serves TorchSharp-cuda-linux. Fails, rather than skips, when
 # a GPU test does not run.
 set -euo pipefail
 
