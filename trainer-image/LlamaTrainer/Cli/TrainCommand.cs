@@ -22,13 +22,13 @@ internal static class TrainCommand
     /// </summary>
     private static IReadOnlyList<WorkerSpec>? Workers(DistributedEnvironment environment, TrainOptions options)
     {
-        var command = LaunchPlan.SelfCommand();
-        var ompThreads = Environment.GetEnvironmentVariable("OMP_NUM_THREADS");
         if (environment.RankGiven)
         {
             return null;
         }
 
+        var command = LaunchPlan.SelfCommand();
+        var ompThreads = Environment.GetEnvironmentVariable("OMP_NUM_THREADS");
         if (environment.ProcessesPerNode > 1)
         {
             return LaunchPlan.For(environment.NodeRank, environment.ProcessesPerNode, Environment.ProcessorCount, ompThreads, command, new Dictionary<string, string>());

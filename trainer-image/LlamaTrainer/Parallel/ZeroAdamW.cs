@@ -6,7 +6,15 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Parallel;
 
 /// <summary>A parameter the optimizer trains, by its name in the model; matrices (but not the input embedding) are weight-decayed.</summary>
-public sealed record TrainableParameter(string Name, Parameter Value, bool Decays);
+public sealed record TrainableParameter(string Name, Parameter Value, bool Decays)
+{
+    /// <summary>
+    /// The model's parameter <paramref name="name"/> with the recipe's weight-decay rule: matrices decay, norm gains and
+    /// the input embedding do not (decaying a gain pulls it toward 0, not toward "no change").
+    /// </summary>
+    public static TrainableParameter Of(string name, Parameter value) =>
+        new(name, value, Decays: value.dim() >= 2 && !name.StartsWith("tok_embeddings", StringComparison.Ordinal));
+}
 
 /// <summary>AdamW's hyper-parameters; the learning rate comes with each step.</summary>
 public sealed record AdamWSettings(double Beta1, double Beta2, double Eps, double WeightDecay);

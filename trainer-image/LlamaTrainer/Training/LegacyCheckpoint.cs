@@ -1,4 +1,5 @@
 using LlamaTrainer.Model;
+using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,11 +22,10 @@ public static class LegacyCheckpoint
         var saved = await TrainerCheckpoint.ReadStateAsync(loaded, cancellationToken);
         using var model = new LlamaTransformer(trainer.Model.Config);
         await LoadModelAsync(model, loaded, cancellationToken);
-        var named = model.named_parameters().ToList();
-        bool Decays((string Name, Parameter P) p) => p.P.dim() >= 2 && !p.Name.StartsWith("tok_embeddings", StringComparison.Ordinal);
-        var ordered = named.Where(Decays).Concat(named.Where(p => !Decays(p))).ToList();
+        var named = model.named_parameters().Select(p => TrainableParameter.Of(p.name, p.parameter)).ToList();
+        var ordered = named.Where(p => p.Decays).Concat(named.Where(p => !p.Decays)).ToList();
         using var adam = optim.AdamW(
-            [new AdamW.ParamGroup(ordered.Where(Decays).Select(p => p.Item2)), new AdamW.ParamGroup(ordered.Where(p => !Decays(p)).Select(p => p.Item2))]);
+            [new AdamW.ParamGroup(ordered.Where(p => p.Decays).Select(p => p.Value)), new AdamW.ParamGroup(ordered.Where(p => !p.Decays).Select(p => p.Value))]);
         await using (var stream = await loaded.OpenShardAsync(OptimizerShard, cancellationToken))
         using (var reader = new BinaryReader(stream))
         {
@@ -33,7 +33,7 @@ public static class LegacyCheckpoint
         }
 
         var states = adam.state_dict().State.Cast<AdamW.State>().ToList();
-        var byName = ordered.Select((p, i) => (p.Item1, Value: p.Item2, State: states[i])).ToDictionary(p => p.Item1, StringComparer.Ordinal);
+        var byName = ordered.Select((p, i) => (p.Name, p.Value, State: states[i])).ToDictionary(p => p.Name, StringComparer.Ordinal);
         var staged = trainer.Optimizer.Shards.Select(shard =>
         {
             if (shard.Rows.Count == 0)

@@ -21,8 +21,7 @@ public static class ModelWeights
 
         foreach (var (name, parameter) in model.named_parameters())
         {
-            var whole = new TensorRegion([.. parameter.shape.Select(_ => 0L)], [.. parameter.shape]);
-            using var values = await TrainerCheckpoint.ReadRegionAsync(loaded, TrainerCheckpoint.ModelTensor(name), whole, cancellationToken);
+            using var values = await TrainerCheckpoint.ReadRegionAsync(loaded, TrainerCheckpoint.ModelTensor(name), TensorRegion.Whole(parameter.shape), cancellationToken);
             using var noGrad = no_grad();
             parameter.copy_(values);
         }
@@ -31,12 +30,9 @@ public static class ModelWeights
     /// <summary>Commits <paramref name="model"/>'s weights alone, as one rank's whole pieces (the averaged final model).</summary>
     public static async Task<CheckpointManifest> CommitAsync(CheckpointStore store, LlamaTransformer model, CheckpointManifest draft, CancellationToken cancellationToken = default)
     {
-        var pieces = model.named_parameters().Select(p =>
-        {
-            using var host = p.parameter.detach().to_type(ScalarType.Float32).cpu().contiguous();
-            long[] shape = [.. p.parameter.shape];
-            return TensorPieceSource.FromBytes(TrainerCheckpoint.ModelTensor(p.name), ElementType.Float32, shape, new TensorRegion([.. shape.Select(_ => 0L)], shape), host.bytes.ToArray());
-        }).ToList();
+        var pieces = model.named_parameters()
+            .Select(p => TrainerCheckpoint.Piece(TrainerCheckpoint.ModelTensor(p.name), p.parameter.shape, TensorRegion.Whole(p.parameter.shape), p.parameter.detach()))
+            .ToList();
         await store.BeginAsync(draft.Step, cancellationToken);
         var written = await store.WriteRankShardAsync(CheckpointId.ForStep(draft.Step), 0, pieces, cancellationToken);
         return await store.CommitManifestAsync(draft, [written], [], cancellationToken);

@@ -9,7 +9,7 @@ namespace LlamaTrainer.Training;
 /// the store). A stage-end manifest carries <paramref name="stageEndEvals"/>' results, taken before the commit since a
 /// manifest is immutable.
 /// </summary>
-public sealed class StoreCheckpointWriter(TrainerCheckpoint checkpoints, int keep, Func<Trainer, CheckpointEvals?>? stageEndEvals = null) : ICheckpointWriter
+public sealed class StoreCheckpointWriter(TrainerCheckpoint checkpoints, int keep, Func<Trainer, CheckpointEvals?>? stageEndEvals = null)
 {
     public async Task SaveAsync(Trainer trainer, bool stageEnd, StepMetrics? latest, CancellationToken cancellationToken)
     {

@@ -16,21 +16,19 @@ namespace LlamaTrainer.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private readonly ICommunicator _dp;
-
     public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, ICommunicator dp, TrainingState state)
     {
         Model = model;
         Stage = stage;
         Data = data;
         Device = device;
-        _dp = dp;
+        DataParallel = dp;
         State = state;
         model.to(device.Device, device.DType);
 
         // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
         var parameters = model.named_parameters()
-            .Select(p => new TrainableParameter(p.name, p.parameter, Decays: p.parameter.dim() >= 2 && !p.name.StartsWith("tok_embeddings", StringComparison.Ordinal)))
+            .Select(p => TrainableParameter.Of(p.name, p.parameter))
             .Reverse()
             .ToList();
         Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), dp);
@@ -47,7 +45,7 @@ public sealed class Trainer : IDisposable
     public ZeroAdamW Optimizer { get; }
 
     /// <summary>The data-parallel group this rank trains in.</summary>
-    public ICommunicator DataParallel => _dp;
+    public ICommunicator DataParallel { get; }
 
     public TrainingState State { get; internal set; }
 
@@ -59,14 +57,14 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         var shape = Stage.Batches.At(State.StageTokens);
         var microBatches = (int)(shape.Sequences / Stage.MicroBatchSize);
-        if (microBatches % _dp.Size != 0)
+        if (microBatches % DataParallel.Size != 0)
         {
             throw new InvalidOperationException(
-                $"stage {Stage.Name}: a batch of {microBatches} micro-batches of {Stage.MicroBatchSize} sequences does not divide over {_dp.Size} data-parallel ranks");
+                $"stage {Stage.Name}: a batch of {microBatches} micro-batches of {Stage.MicroBatchSize} sequences does not divide over {DataParallel.Size} data-parallel ranks");
         }
 
-        var perRank = microBatches / _dp.Size;
-        var first = _dp.Rank * perRank;
+        var perRank = microBatches / DataParallel.Size;
+        var first = DataParallel.Rank * perRank;
         var mine = new List<TokenBatch>(perRank);
         long targetCount = 0;
         for (var i = 0; i < microBatches; i++)
@@ -119,13 +117,13 @@ public sealed class Trainer : IDisposable
 
     private double SumOverRanks(double value)
     {
-        if (_dp.Size == 1)
+        if (DataParallel.Size == 1)
         {
             return value;
         }
 
-        using var sum = tensor(new[] { value }, ScalarType.Float64, _dp.Device);
-        _dp.AllReduce(sum);
+        using var sum = tensor(new[] { value }, ScalarType.Float64, DataParallel.Device);
+        DataParallel.AllReduce(sum);
         return sum.item<double>();
     }
 

@@ -153,15 +153,16 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
         }
     }
 
-    private static TensorPieceSource Piece(string name, long[] shape, TensorRegion region, Tensor values)
+    /// <summary>The fp32 bytes of <paramref name="values"/> (the box <paramref name="region"/> of a tensor of <paramref name="shape"/>), copied to the host.</summary>
+    internal static TensorPieceSource Piece(string name, long[] shape, TensorRegion region, Tensor values)
     {
-        using var host = values.cpu().contiguous();
+        using var host = values.to_type(ScalarType.Float32).cpu().contiguous();
         return TensorPieceSource.FromBytes(name, ElementType.Float32, shape, region, host.bytes.ToArray());
     }
 
     /// <summary>The owned rows of a parameter, with every other dimension whole.</summary>
     internal static TensorRegion RegionOf(OwnedShard shard) =>
-        new([shard.Rows.Start, .. shard.Shape.Skip(1).Select(_ => 0L)], [shard.Rows.Count, .. shard.Shape.Skip(1)]);
+        TensorRegion.Rows(shard.Shape, shard.Rows.Start, shard.Rows.Count);
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }

@@ -11,7 +11,7 @@ namespace LlamaTrainer.Training;
 /// current state is checkpointed and the run returns <see cref="RunOutcome.Interrupted"/>. In a gang the ranks agree on
 /// stopping before each step (a signal reaches them at different moments), so they all checkpoint the same step.
 /// </summary>
-public sealed class TrainingRun(Trainer trainer, ICheckpointWriter checkpoints, int intervalSteps, IReadOnlyList<IMetricsSink> sinks, double? peakFlopsPerSecond, ICommunicator world, ILogger log)
+public sealed class TrainingRun(Trainer trainer, StoreCheckpointWriter checkpoints, int intervalSteps, IReadOnlyList<IMetricsSink> sinks, double? peakFlopsPerSecond, ICommunicator world, ILogger log)
 {
     public async Task<RunOutcome> RunAsync(CancellationToken stop)
     {

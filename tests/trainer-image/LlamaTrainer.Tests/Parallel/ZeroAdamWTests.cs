@@ -22,7 +22,7 @@ public class ZeroAdamWTests
         using var reference = new LlamaTransformer(config);
         manual_seed(3);
         using var zero = new LlamaTransformer(config);
-        bool Decays(string name, Parameter p) => p.dim() >= 2 && !name.StartsWith("tok_embeddings", StringComparison.Ordinal);
+        static bool Decays(string name, Parameter p) => TrainableParameter.Of(name, p).Decays;
         var named = reference.named_parameters().ToList();
         using var adam = optim.AdamW(
             [
@@ -30,7 +30,7 @@ public class ZeroAdamWTests
                 new AdamW.ParamGroup(named.Where(p => !Decays(p.name, p.parameter)).Select(p => p.parameter), lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0),
             ],
             lr: 1e-2);
-        var trainable = zero.named_parameters().Select(p => new TrainableParameter(p.name, p.parameter, Decays(p.name, p.parameter))).Reverse().ToList();
+        var trainable = zero.named_parameters().Select(p => TrainableParameter.Of(p.name, p.parameter)).Reverse().ToList();
         using var optimizer = new ZeroAdamW(trainable, new AdamWSettings(0.9, 0.95, 1e-8, 0.1), new SoloCommunicator(), bucketBytes: 4096);
 
         for (var step = 0; step < 5; step++)
