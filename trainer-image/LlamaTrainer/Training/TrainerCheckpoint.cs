@@ -63,20 +63,22 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
     /// </summary>
     public async Task<CheckpointManifest?> RestoreNewestAsync(Trainer trainer, CancellationToken cancellationToken)
     {
-        foreach (var manifest in await store.ListCommittedAsync(cancellationToken))
+        foreach (var id in await CandidatesAsync(cancellationToken))
         {
             RestoredState? restored = null;
+            CheckpointManifest? manifest = null;
             try
             {
                 // Streaming: every piece and shard this rank reads is verified as it is read, and no other rank's shard is read.
-                var loaded = await store.OpenForStreamingAsync(manifest.Id, cancellationToken);
+                var loaded = await store.OpenForStreamingAsync(id, cancellationToken);
+                manifest = loaded.Manifest;
                 restored = loaded.Tensors is null
                     ? await LegacyCheckpoint.ReadAsync(loaded, trainer, cancellationToken)
                     : await ReadAsync(loaded, trainer, cancellationToken);
             }
             catch (Exception e) when (e is CheckpointCorruptException or InvalidDataException or IOException or ObjectNotFoundException)
             {
-                log.Warning("Checkpoint {CheckpointId} at {Location} cannot be restored on rank {Rank}: {Problem}", manifest.Id, store.LocationOf(manifest.Id), world.Rank, e.Message);
+                log.Warning("Checkpoint {CheckpointId} at {Location} cannot be restored on rank {Rank}: {Problem}", id, store.LocationOf(id), world.Rank, e.Message);
             }
 
             if (ByteExchange.All(world, restored is not null))
@@ -86,10 +88,19 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
             }
 
             restored?.Dispose();
-            log.Warning("Checkpoint {CheckpointId} is not readable on every rank: falling back to an older one", manifest.Id);
+            log.Warning("Checkpoint {CheckpointId} is not readable on every rank: falling back to an older one", id);
         }
 
         return null;
+    }
+
+    /// <summary>The committed checkpoints' ids, newest first: listed by rank 0 alone (one listing, not one per rank) and sent to all.</summary>
+    private async Task<IReadOnlyList<string>> CandidatesAsync(CancellationToken cancellationToken)
+    {
+        var listed = world.Rank == 0
+            ? JsonSerializer.SerializeToUtf8Bytes((await store.ListCommittedAsync(cancellationToken)).Select(m => m.Id).ToList(), JsonOptions)
+            : [];
+        return JsonSerializer.Deserialize<List<string>>(ByteExchange.AllGather(world, listed)[0], JsonOptions)!;
     }
 
     private static async Task<RestoredState> ReadAsync(LoadedCheckpoint loaded, Trainer trainer, CancellationToken cancellationToken)
