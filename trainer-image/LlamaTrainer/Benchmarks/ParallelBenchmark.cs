@@ -58,6 +58,7 @@ public static class ParallelBenchmark
 {
     public static async Task<ParallelBenchmarkResult> RunAsync(ParallelBenchmarkOptions options, ILogger log, CancellationToken stop)
     {
+        TrainableLayouts.Require(options.Layout, "--tp/--cp/--pp");
         var single = await RunProcessesAsync(options with { Layout = new ResolvedParallelism(1, 1, 1, 1) }, log, stop);
         var parallel = await RunProcessesAsync(options, log, stop);
         var difference = single.Losses.Zip(parallel.Losses, (a, b) => Math.Abs(a - b) / Math.Abs(a)).Max();

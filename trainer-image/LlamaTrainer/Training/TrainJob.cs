@@ -128,10 +128,6 @@ public static class TrainJob
                 $"spec.stages[{stage.StageIndex}].parallelism resolves to tp={wanted.Tp} cp={wanted.Cp} pp={wanted.Pp} dp={wanted.Dp}, but this process runs in tp={have.Tp} cp={have.Cp} pp={have.Pp} dp={have.Dp} (LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP)");
         }
 
-        if (wanted.Tp * wanted.Cp * wanted.Pp != 1)
-        {
-            throw new NotSupportedException(
-                $"spec.stages[{stage.StageIndex}].parallelism: tp={wanted.Tp} cp={wanted.Cp} pp={wanted.Pp}; this llama-train trains data-parallel layouts only (tensor, context and pipeline parallelism come next)");
-        }
+        TrainableLayouts.Require(wanted, $"spec.stages[{stage.StageIndex}].parallelism");
     }
 }
