@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Tests.Parallel;
 
+[Collection(ThreadRanksCollection.Name)]
 public class ProcessGroupsTests
 {
     /// <summary>

@@ -56,3 +56,13 @@ internal static class ThreadRanks
         return results;
     }
 }
+
+/// <summary>
+/// Tests whose ranks are threads of the test host run alone: their Gloo contexts and TorchSharp work would otherwise
+/// share the process with every other test class's native work (one unexplained test-host crash was seen under that mix).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ThreadRanksCollection
+{
+    public const string Name = "thread ranks";
+}

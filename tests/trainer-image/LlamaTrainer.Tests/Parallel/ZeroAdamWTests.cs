@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Tests.Parallel;
 
+[Collection(ThreadRanksCollection.Name)]
 public class ZeroAdamWTests
 {
     /// <summary>

@@ -16,6 +16,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Tests.Training;
 
+[Collection(ThreadRanksCollection.Name)]
 public class TrainerCheckpointTests
 {
     private static readonly ModelConfig Config = TinyConfigs.Gqa();
