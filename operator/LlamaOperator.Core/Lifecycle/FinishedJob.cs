@@ -2,7 +2,11 @@ using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaOperator.Core.Lifecycle;
 
-/// <summary>A finished job (Succeeded or Failed) is deleted ttlSecondsAfterFinished after its completion time, as in batch/v1 Jobs.</summary>
+/// <summary>
+/// A finished job (Succeeded or Failed) is deleted ttlSecondsAfterFinished after its completion time, as in batch/v1 Jobs,
+/// but never sooner: the API server stores the time to the second, so the stored value may be up to 1 s before the
+/// real completion, and the deadline counts from the end of that second.
+/// </summary>
 internal static class FinishedJob
 {
     public static bool IsFinished(JobPhase phase) => phase is JobPhase.Succeeded or JobPhase.Failed;
@@ -14,7 +18,7 @@ internal static class FinishedJob
             return;
         }
 
-        var due = completed + TimeSpan.FromSeconds(ttl);
+        var due = completed.AddTicks(-(completed.Ticks % TimeSpan.TicksPerSecond)) + TimeSpan.FromSeconds(ttl + 1);
         if (context.Now >= due)
         {
             context.Act(new DeleteJob());

@@ -93,13 +93,37 @@ public class JobControlTests
         s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 2 });
         s.Step();
         s.DeletionsFinish();
+        var completed = s.Status.CompletionTime!.Value;
 
-        s.Now = s.Now.AddSeconds(599);
+        // The deadline counts from the end of the completion's second, the last moment the stored time can stand for.
+        s.Now = completed.AddSeconds(600);
         var early = s.Step();
         Assert.Empty(early.Actions);
         Assert.Equal(TimeSpan.FromSeconds(1), early.RequeueAfter);
 
         s.Now = s.Now.AddSeconds(1);
+        Assert.Equal([new DeleteJob()], s.Step().Actions);
+    }
+
+    [Fact]
+    public void A_completion_time_stored_to_the_second_never_cuts_the_ttl_short()
+    {
+        var s = new LifecycleScenario();
+        s.Job.Spec.TtlSecondsAfterFinished = 1;
+        s.Now = s.Now.AddMilliseconds(988);
+        s.RunFirstStage();
+        s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 2 });
+        s.Step();
+        s.DeletionsFinish();
+        var finished = s.Now;
+        // As read back from the API server: RFC 3339 to the second, 988 ms earlier than the real completion.
+        s.Status.CompletionTime = finished.AddTicks(-(finished.Ticks % TimeSpan.TicksPerSecond));
+
+        s.Now = finished.AddMilliseconds(15);
+        Assert.Empty(s.Step().Actions);
+        s.Now = finished.AddMilliseconds(999);
+        Assert.Empty(s.Step().Actions);
+        s.Now = finished.AddSeconds(1.1);
         Assert.Equal([new DeleteJob()], s.Step().Actions);
     }
 }
