@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LlamaTrainer.Collectives.Rendezvous;
 using static TorchSharp.torch;
 
 namespace LlamaTrainer.Collectives.Tests;
@@ -41,6 +42,67 @@ public class GlooFailureTests
             Assert.Contains("unusable after an earlier failure", Assert.IsType<InvalidOperationException>(then).Message);
         }
         Assert.Contains(outcomes.Take(3), o => o.Error!.Message.Contains("global rank 3 closed or lost its connection"));
+    }
+
+    [Fact]
+    public void A_peer_is_named_whichever_side_of_their_pair_connected_first()
+    {
+        // Which rank of a pair listens and which connects follows from their random ports. When the connecting rank
+        // gets there before the listening rank reaches that pair, Gloo names the peer by its published listening
+        // address instead of the connected socket's far end; a rank slow to read the others' addresses forces that
+        // whenever it is the listening side, so alternating the slow rank over several rounds meets both cases.
+        for (var round = 0; round < 6; round++)
+        {
+            var slow = round % 2;
+            var outcomes = ThreadGang.Run(2, member =>
+            {
+                var world = member.World();
+                if (member.Rank != slow)
+                {
+                    Thread.Sleep(200);
+                    world.Dispose();
+                    return null;
+                }
+                using var data = ones(1024);
+                var error = Record.Exception(() => world.AllReduce(data));
+                world.Dispose();
+                return error;
+            }, storeOf: (rank, store) => rank == slow ? new SlowToReadAddresses(store, TimeSpan.FromMilliseconds(300)) : store);
+            var failure = Assert.IsType<PeerFailureException>(outcomes[slow]);
+            Assert.Contains($"global rank {1 - slow} closed or lost its connection", failure.Message);
+        }
+    }
+
+    /// <summary>Delays reads of Gloo's own address entries (keys ending in a bare rank number).</summary>
+    private sealed class SlowToReadAddresses(IKeyValueStore inner, TimeSpan delay) : IKeyValueStore
+    {
+        public string Address => inner.Address;
+
+        public void Set(string key, byte[] value) => inner.Set(key, value);
+
+        public byte[] Get(string key)
+        {
+            Delay([key]);
+            return inner.Get(key);
+        }
+
+        public long Add(string key, long delta) => inner.Add(key, delta);
+
+        public void Wait(IReadOnlyList<string> keys, TimeSpan? timeout = null)
+        {
+            Delay(keys);
+            inner.Wait(keys, timeout);
+        }
+
+        public IReadOnlyList<bool> Check(IReadOnlyList<string> keys) => inner.Check(keys);
+
+        public void Dispose() { }
+
+        private void Delay(IReadOnlyList<string> keys)
+        {
+            if (keys.Any(k => !k.Contains("pairs/") && k.Split('/')[^1].All(char.IsAsciiDigit)))
+                Thread.Sleep(delay);
+        }
     }
 
     [Fact]

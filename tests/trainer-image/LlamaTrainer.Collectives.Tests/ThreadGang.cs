@@ -16,7 +16,9 @@ internal static class ThreadGang
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs <paramref name="body"/> on every rank; rethrows the first rank's exception, if any.</summary>
-    public static T[] Run<T>(int size, Func<GangMember, T> body, TimeSpan? collectiveTimeout = null, TimeSpan? storeTimeout = null)
+    public static T[] Run<T>(
+        int size, Func<GangMember, T> body, TimeSpan? collectiveTimeout = null, TimeSpan? storeTimeout = null,
+        Func<int, IKeyValueStore, IKeyValueStore>? storeOf = null)
     {
         using var server = TcpStoreServer.Start(IPAddress.Loopback, 0, "g1");
         var results = new T[size];
@@ -25,7 +27,8 @@ internal static class ThreadGang
         {
             try
             {
-                using var store = TcpStoreClient.Connect("127.0.0.1", server.Port, "g1", storeTimeout ?? DefaultTimeout, connectTimeout: DefaultTimeout);
+                using var client = TcpStoreClient.Connect("127.0.0.1", server.Port, "g1", storeTimeout ?? DefaultTimeout, connectTimeout: DefaultTimeout);
+                var store = storeOf?.Invoke(rank, client) ?? client;
                 using var backend = new GlooBackend(store, rank, size, "127.0.0.1", collectiveTimeout ?? DefaultTimeout);
                 results[rank] = body(new GangMember(rank, size, store, backend));
             }

@@ -14,6 +14,7 @@
 #include <gloo/rendezvous/context.h>
 #include <gloo/rendezvous/prefix_store.h>
 #include <gloo/rendezvous/store.h>
+#include <gloo/transport/tcp/address.h>
 #include <gloo/transport/tcp/device.h>
 
 #include <chrono>
@@ -193,19 +194,22 @@ std::string listening_address(const std::string& address) {
 struct gloo_context {
     std::shared_ptr<gloo::rendezvous::Context> context;
     std::chrono::milliseconds timeout;
-    std::vector<std::string> peer_addresses;  // by group rank: the peer's end of the pair with this rank
+    // By group rank: the addresses an error may name for the peer's end of its pair with this rank (see create).
+    std::vector<std::vector<std::string>> peer_addresses;
     std::list<ReduceScatterEntry> reduce_scatters;
     std::vector<float> wide;  // BFloat16 reductions in Float32
 
-    // The rank whose listening address the message names, or -1.
+    // The rank whose address the message names, or -1.
     int peer_named_in(const std::string& message) const {
         for (size_t rank = 0; rank < peer_addresses.size(); rank++) {
-            const auto& address = peer_addresses[rank];
-            if (address.empty()) continue;
-            // The port must end where the address does: ":1423" is not ":14231".
-            for (auto at = message.find(address); at != std::string::npos; at = message.find(address, at + 1)) {
-                auto end = at + address.size();
-                if (end == message.size() || message[end] < '0' || message[end] > '9') return static_cast<int>(rank);
+            for (const auto& address : peer_addresses[rank]) {
+                if (address.empty()) continue;
+                // The port must end where the address does: ":1423" is not ":14231".
+                for (auto at = message.find(address); at != std::string::npos; at = message.find(address, at + 1)) {
+                    auto end = at + address.size();
+                    if (end == message.size() || message[end] < '0' || message[end] > '9')
+                        return static_cast<int>(rank);
+                }
             }
         }
         return -1;
@@ -320,8 +324,11 @@ int gloo_context_create(const gloo_store* store, const char* prefix, int rank, i
         created->context = std::make_shared<gloo::rendezvous::Context>(rank, size);
         created->context->setTimeout(created->timeout);
         created->context->connectFullMesh(prefixed, device);
-        // Gloo names a failed peer by the address of its end of the pair, and every pair listens on its own port.
-        // Each rank publishes its pairs' addresses (line p: its pair with rank p), so that an error can name the rank.
+        // Gloo names a failed peer by the address it holds for the peer's end of the pair: the connected socket's
+        // far end, or, when the peer connected before this rank reached that pair, the listening address the peer
+        // published to the store (Pair::connect overwrites the accepted address with it). Both are kept per peer:
+        // the first as each rank publishes its pairs' local ends (line p: its pair with rank p), the second as read
+        // back from Gloo's own store entry.
         created->peer_addresses.resize(size);
         if (size > 1) {
             std::string mine;
@@ -339,8 +346,18 @@ int gloo_context_create(const gloo_store* store, const char* prefix, int rank, i
                     start = lines.find('\n', start);
                     if (start != std::string::npos) start++;
                 }
-                if (start == std::string::npos) continue;
-                created->peer_addresses[peer] = lines.substr(start, lines.find('\n', start) - start);
+                if (start != std::string::npos)
+                    created->peer_addresses[peer].push_back(lines.substr(start, lines.find('\n', start) - start));
+                // Gloo's entry for the peer: its pairs' listening addresses, one fixed-size record per other rank.
+                auto published = prefixed.get(std::to_string(peer));
+                auto record = published.size() / static_cast<size_t>(size - 1);
+                auto index = static_cast<size_t>(rank < peer ? rank : rank - 1);
+                if (record > 0 && published.size() % static_cast<size_t>(size - 1) == 0) {
+                    std::vector<char> bytes(published.begin() + static_cast<std::ptrdiff_t>(index * record),
+                                            published.begin() + static_cast<std::ptrdiff_t>((index + 1) * record));
+                    created->peer_addresses[peer].push_back(
+                        listening_address(gloo::transport::tcp::Address(bytes).str()));
+                }
             }
         }
         *out = created.release();
