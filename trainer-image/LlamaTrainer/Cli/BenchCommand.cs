@@ -18,11 +18,12 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: training-step throughput, checkpoint save/load bandwidth");
+        var command = new Command("bench", "Benchmarks: training-step throughput, checkpoint save/load bandwidth, collectives, parallel layouts, attention memory");
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Checkpoint());
         command.Subcommands.Add(ParallelLayout());
         command.Subcommands.Add(Collectives());
+        command.Subcommands.Add(AttentionMemory());
         command.Subcommands.Add(ParallelWorker());
         return command;
     }
@@ -49,6 +50,26 @@ internal static class BenchCommand
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {c.Operation,-15} {c.Median.TotalMilliseconds,8:F1} ms  algorithm {c.AlgorithmGBps:F2} GB/s  bus {c.BusGBps:F2} GB/s  ({c.BusGBps / report.MemcpyGBps:P1} of memcpy)"));
                 }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>`bench attention`: peak memory of attention's forward and backward against the sequence length.</summary>
+    private static Command AttentionMemory()
+    {
+        var lengths = new Option<int[]>("--lengths") { Description = "Sequence lengths to measure", DefaultValueFactory = _ => [4096, 16384, 65536], AllowMultipleArgumentsPerToken = true };
+        var command = new Command("attention", "Peak memory of one attention layer's forward and backward at each sequence length (one document)");
+        command.Options.Add(lengths);
+        command.SetAction(parse =>
+        {
+            var results = AttentionBenchmark.Run(parse.GetValue(lengths)!);
+            foreach (var r in results)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"T = {r.SequenceLength,6}: peak {r.PeakBytes / 1e6,8:F1} MB ({r.PeakBytes / (double)results[0].PeakBytes:F2}x T = {results[0].SequenceLength}), {r.Elapsed.TotalSeconds,6:F1} s; a dense mask alone would be {r.DenseMaskBytes / 1e6:F0} MB"));
             }
 
             return 0;

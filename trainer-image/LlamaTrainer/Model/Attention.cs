@@ -5,11 +5,11 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Model;
 
 /// <summary>
-/// Grouped-query self-attention. The query heads that share a K/V head are folded into the sequence axis of one
-/// attention call ([batch, kvHeads, groups*seq, headDim] against [batch, kvHeads, seq, headDim]), so K and V are
-/// never copied per query head; only the boolean mask is repeated per group.
+/// Grouped-query self-attention in memory linear in the sequence: causal SDPA per document (see
+/// <see cref="DocumentSegments"/>), which libtorch runs as flash attention, saving only the output and its log-sum-exp
+/// for backward; no T x T mask or score matrix is ever kept. K/V heads are repeated to the query heads per call.
 /// </summary>
-public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
+public sealed class Attention : nn.Module
 {
     private readonly int _heads, _kvHeads, _headDim;
     private readonly Linear wq, wk, wv, wo;
@@ -38,24 +38,31 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor
     /// <param name="x">[batch, seq, dim]</param>
     /// <param name="cos">RoPE cos, [batch, seq, 1, headDim]</param>
     /// <param name="sin">RoPE sin, [batch, seq, 1, headDim]</param>
-    /// <param name="mask">boolean [batch, 1, seq, seq], true = may attend</param>
-    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    /// <param name="documents">the micro-batch's documents (<see cref="DocumentSegments.Of"/>)</param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, DocumentSegments documents)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], seq = x.shape[1];
         int groups = _heads / _kvHeads;
 
-        var q = RotaryEmbedding.Apply(wq.forward(x).view(batch, seq, _heads, _headDim), cos, sin);
-        var k = RotaryEmbedding.Apply(wk.forward(x).view(batch, seq, _kvHeads, _headDim), cos, sin);
-        var v = wv.forward(x).view(batch, seq, _kvHeads, _headDim);
+        var q = RotaryEmbedding.Apply(wq.forward(x).view(batch, seq, _heads, _headDim), cos, sin).view(batch * seq, _heads, _headDim);
+        var k = RotaryEmbedding.Apply(wk.forward(x).view(batch, seq, _kvHeads, _headDim), cos, sin).view(batch * seq, _kvHeads, _headDim);
+        var v = wv.forward(x).view(batch * seq, _kvHeads, _headDim);
 
-        // Head h uses K/V head h / groups: [B, T, KV, G, hd] -> [B, KV, G*T, hd].
-        var qGrouped = q.view(batch, seq, _kvHeads, groups, _headDim).permute(0, 2, 3, 1, 4).reshape(batch, _kvHeads, groups * seq, _headDim);
-        var groupedMask = groups == 1 ? mask : mask.unsqueeze(2).expand(batch, 1, groups, seq, seq).reshape(batch, 1, groups * seq, seq);
-
-        var attended = nn.functional.scaled_dot_product_attention(qGrouped, k.transpose(1, 2), v.transpose(1, 2), groupedMask);
-
-        var merged = attended.view(batch, _kvHeads, groups, seq, _headDim).permute(0, 3, 1, 2, 4).reshape(batch, seq, _heads * _headDim);
+        var outputs = new List<Tensor>(documents.Buckets.Count);
+        foreach (var bucket in documents.Buckets)
+        {
+            // [count*len, heads, hd] -> [count, heads, len, hd]; head h reads K/V head h / groups.
+            Tensor Gather(Tensor t, int heads) => t.index_select(0, bucket.Gather.view(-1)).view(bucket.Count, bucket.Length, heads, _headDim);
+            Tensor Repeated(Tensor t) => groups == 1
+                ? Gather(t, _kvHeads).transpose(1, 2)
+                : Gather(t, _kvHeads).unsqueeze(3).expand(bucket.Count, bucket.Length, _kvHeads, groups, _headDim)
+                    .reshape(bucket.Count, bucket.Length, _heads, _headDim).transpose(1, 2);
+            var attended = nn.functional.scaled_dot_product_attention(Gather(q, _heads).transpose(1, 2), Repeated(k), Repeated(v), null, 0.0, true);
+            outputs.Add(attended.transpose(1, 2).reshape((long)bucket.Count * bucket.Length, _heads * _headDim).index_select(0, bucket.Real));
+        }
+        var merged = (outputs.Count == 1 ? outputs[0] : cat(outputs, 0)).index_select(0, documents.Order).view(batch, seq, _heads * _headDim);
         return wo.forward(merged).MoveToOuterDisposeScope();
     }
+
 }

@@ -34,10 +34,10 @@ public sealed class LlamaTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = tok_embeddings.forward(inputs);
         var (cos, sin) = RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, h.dtype);
-        var mask = AttentionMask.Build(documentIds);
+        using var documents = DocumentSegments.Of(documentIds);
         foreach (var layer in layers)
         {
-            h = layer.forward(h, cos, sin, mask);
+            h = layer.forward(h, cos, sin, documents);
         }
         return output.forward(norm.forward(h)).MoveToOuterDisposeScope();
     }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Model;
 
 /// <summary>A pre-norm LlamaTransformer layer: x + attention(norm(x)), then + feedForward(norm(.)).</summary>
-public sealed class TransformerBlock : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
+public sealed class TransformerBlock : nn.Module
 {
     private readonly RmsNorm attention_norm, ffn_norm;
     private readonly Attention attention;
@@ -19,10 +19,10 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor, Tensor, Tensor,
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, DocumentSegments documents)
     {
         using var scope = NewDisposeScope();
-        var h = x + attention.forward(attention_norm.forward(x), cos, sin, mask);
+        var h = x + attention.forward(attention_norm.forward(x), cos, sin, documents);
         return (h + feed_forward.forward(ffn_norm.forward(h))).MoveToOuterDisposeScope();
     }
 }
