@@ -28,6 +28,7 @@ public static class JobDefaults
     public const int CollectiveTimeoutSeconds = 600;
     public static readonly IReadOnlyList<int> FatalExitCodes = [TrainerExitCodes.InvalidInput];
     public const int MicroBatchSize = 1;
+    public const ActivationCheckpointing StageActivationCheckpointing = ActivationCheckpointing.None;
     public const int ParallelDegree = 1;
     public const double Beta1 = 0.9;
     public const double Beta2 = 0.95;

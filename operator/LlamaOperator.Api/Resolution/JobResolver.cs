@@ -157,6 +157,7 @@ public static class JobResolver
             stage.BatchTokens,
             stage.MicroBatchSize ?? JobDefaults.MicroBatchSize,
             parallelism,
+            stage.ActivationCheckpointing ?? JobDefaults.StageActivationCheckpointing,
             (int)CeilDiv(parallelism.WorldSize, gpusPerNode),
             steps,
             new ResolvedOptimizer(

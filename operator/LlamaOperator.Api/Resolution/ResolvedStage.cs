@@ -16,6 +16,7 @@ public sealed record ResolvedStage(
     long BatchTokens,
     int MicroBatchSize,
     ResolvedParallelism Parallelism,
+    ActivationCheckpointing ActivationCheckpointing,
     int Nodes,
     long Steps,
     ResolvedOptimizer Optimizer,

@@ -42,6 +42,10 @@ public sealed class StageSpec
     [RequiredField]
     public ParallelismSpec Parallelism { get; set; } = new();
 
+    [Description("Activation checkpointing: None keeps every layer's activations for backward; Full keeps only each layer's input and recomputes the layer in backward (one more forward pass of compute; activations down to the layer inputs plus one layer's).")]
+    [DefaultValueJson("\"None\"")]
+    public ActivationCheckpointing? ActivationCheckpointing { get; set; }
+
     [Description("AdamW settings.")]
     public OptimizerSpec? Optimizer { get; set; }
 
@@ -59,6 +63,13 @@ public sealed class StageSpec
 
     [Description("Anneal: how the final model is averaged from the annealing checkpoints.")]
     public AveragingSpec? Averaging { get; set; }
+}
+
+/// <summary>What backward finds saved of a layer's forward (torchtitan's activation_checkpoint.mode).</summary>
+public enum ActivationCheckpointing
+{
+    None,
+    Full,
 }
 
 public enum StageType

@@ -17,7 +17,9 @@ namespace LlamaOperator.Core.Planning;
 /// length S, in bf16 = 2 bytes * [b*S/CP * (6*dim + 2*ffn) + b*S * 2*kvDim] / TP. Saved per token: attention norm
 /// input and output, Q, attention output, MLP norm input and output (6*dim), the SwiGLU gate and up projections
 /// (2*ffn; a fused SwiGLU recomputes its product), and K and V all-gathered over the whole sequence by CP.
-/// Flash attention keeps no S*S scores; sequence parallelism shards the norm activations by TP;</item>
+/// Flash attention keeps no S*S scores; sequence parallelism shards the norm activations by TP. With activation
+/// checkpointing (Full) a layer keeps only its input, 2 bytes * b*S/CP * dim / TP, in place of A, and backward
+/// holds one layer's A while it recomputes that layer: layers_s * input * in-flight + A;</item>
 /// <item>overhead: a fixed 4 GiB for the CUDA context, NCCL buffers and allocator fragmentation.</item>
 /// </list>
 /// Sanity: 8B, 8 GPUs DP-only, 8K: 85.7 GB at micro-batch 1, 119 GB at 2; 405B TP8 PP16 DP64 at 8K: 68.7 GB.
@@ -40,6 +42,7 @@ public static class MemoryEstimator
         int sequenceLength,
         int microBatchSize,
         long microBatches,
+        ActivationCheckpointing checkpointing,
         double gpuMemoryGiB)
     {
         if (layersPerStage.Count != layout.Pp)
@@ -53,6 +56,7 @@ public static class MemoryEstimator
         var layerActivations = ActivationBytesPerValue
             * ((localTokens * ((6.0 * model.Dim) + (2.0 * model.FfnDim))) + ((double)microBatchSize * sequenceLength * 2 * kvDim))
             / layout.Tp;
+        var layerInput = ActivationBytesPerValue * localTokens * model.Dim / layout.Tp;
         var logits = localTokens * model.VocabSize / layout.Tp * LogitBytesPerValue;
 
         MemoryEstimate? worst = null;
@@ -65,7 +69,10 @@ public static class MemoryEstimator
                 + (last ? model.OutputParameters : 0);
             var perGpu = CeilDiv(stageParameters, layout.Tp);
             var inFlight = Math.Max(1, Math.Min(layout.Pp - s, microBatches));
-            var activations = (layersPerStage[s] * layerActivations * inFlight) + (last ? logits : 0);
+            var saved = checkpointing == ActivationCheckpointing.Full
+                ? (layersPerStage[s] * layerInput * inFlight) + layerActivations
+                : layersPerStage[s] * layerActivations * inFlight;
+            var activations = saved + (last ? logits : 0);
 
             var estimate = new MemoryEstimate(
                 PipelineStage: s,

@@ -35,7 +35,7 @@ public static class StagePlanner
         {
             var sequencesPerReplica = batchTokens / sequenceLength / layout.Dp;
             var microBatches = sequencesPerReplica / stage.MicroBatchSize;
-            var memory = MemoryEstimator.Estimate(model, layout, layers, sequenceLength, stage.MicroBatchSize, microBatches, gpuMemoryGiB);
+            var memory = MemoryEstimator.Estimate(model, layout, layers, sequenceLength, stage.MicroBatchSize, microBatches, stage.ActivationCheckpointing, gpuMemoryGiB);
             phases.Add(new StagePhase(sequenceLength, batchTokens, sequencesPerReplica, microBatches, memory));
         }
 

@@ -78,7 +78,7 @@ public static class ParallelBenchmark
             new BatchRamp(new BatchShape(batchTokens, options.SequenceLength), []),
             options.MicroBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
-            0.9, 0.95, 1e-8, 0.1, 1.0);
+            0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None);
         using var trainer = new Trainer(new LlamaTransformer(options.Model), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups.Dp, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();

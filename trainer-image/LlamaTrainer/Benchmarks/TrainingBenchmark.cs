@@ -18,7 +18,7 @@ public static class TrainingBenchmark
     public static readonly ModelConfig Model25M = new(
         Layers: 6, Dim: 512, FfnDim: 1536, Heads: 8, KvHeads: 4, VocabSize: 8192, RopeTheta: 500_000, NormEps: 1e-5, PeakLr: 3e-4);
 
-    public static TrainingBenchmarkResult Run(ModelConfig model, int sequenceLength, int microBatch, int warmupSteps, int measuredSteps, int matmulSize)
+    public static TrainingBenchmarkResult Run(ModelConfig model, int sequenceLength, int microBatch, int warmupSteps, int measuredSteps, int matmulSize, ActivationCheckpointing checkpointing)
     {
         manual_seed(1);
         var stage = new StageSettings(
@@ -26,7 +26,7 @@ public static class TrainingBenchmark
             new BatchRamp(new BatchShape((long)sequenceLength * microBatch, sequenceLength), []),
             microBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, 3e-4, 0, 1, 3e-4),
-            0.9, 0.95, 1e-8, 0.1, 1.0);
+            0.9, 0.95, 1e-8, 0.1, 1.0, checkpointing);
         using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, new SoloCommunicator(), TrainingState.Start);
         for (int i = 0; i < warmupSteps; i++)
         {

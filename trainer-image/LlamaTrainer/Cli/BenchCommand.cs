@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LlamaOperator.Api.Resolution;
+using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Benchmarks;
 using LlamaTrainer.Collectives;
 using LlamaTrainer.Parallel;
@@ -170,6 +171,7 @@ internal static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps), each paired with a matmul measurement", DefaultValueFactory = _ => 5 };
         var threads = new Option<int?>("--threads") { Description = "Intra-op threads (default: libtorch's choice)" };
         var matmul = new Option<int>("--matmul-size") { Description = "n of the n x n fp32 reference matmul", DefaultValueFactory = _ => 2048 };
+        var checkpointing = new Option<ActivationCheckpointing>("--activation-checkpointing") { Description = "None or Full (every layer recomputed in backward)" };
 
         var command = new Command("train", "Tokens/s and FLOP/s of full training steps of a ~25M-parameter model vs. a large fp32 matmul");
         command.Options.Add(sequence);
@@ -177,15 +179,16 @@ internal static class BenchCommand
         command.Options.Add(steps);
         command.Options.Add(threads);
         command.Options.Add(matmul);
+        command.Options.Add(checkpointing);
         command.SetAction(parse =>
         {
             if (parse.GetValue(threads) is { } n)
             {
                 set_num_threads(n);
             }
-            var result = TrainingBenchmark.Run(TrainingBenchmark.Model25M, parse.GetValue(sequence), parse.GetValue(micro), 2, parse.GetValue(steps), parse.GetValue(matmul));
+            var result = TrainingBenchmark.Run(TrainingBenchmark.Model25M, parse.GetValue(sequence), parse.GetValue(micro), 2, parse.GetValue(steps), parse.GetValue(matmul), parse.GetValue(checkpointing));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"model {result.Parameters / 1e6:F1}M params, seq {result.SequenceLength} x {result.MicroBatch}, {result.Threads} threads\n" +
+                $"model {result.Parameters / 1e6:F1}M params, seq {result.SequenceLength} x {result.MicroBatch}, {result.Threads} threads, activation checkpointing {parse.GetValue(checkpointing)}\n" +
                 $"train step: {result.TokensPerSecond:F0} tokens/s, {result.StepFlopsPerSecond / 1e9:F1} GFLOP/s (all params but the input embedding + attention)\n" +
                 $"fp32 matmul: {result.MatmulFlopsPerSecond / 1e9:F1} GFLOP/s\n" +
                 $"ratio: {result.RatioToMatmul:P1}"));

@@ -18,7 +18,7 @@ public static class HeldOutLoss
         {
             using var scope = NewDisposeScope();
             using var tensors = new BatchTensors(batch, device);
-            var logits = model.forward(tensors.Inputs, tensors.Positions, tensors.DocumentIds);
+            var logits = model.forward(tensors.Inputs, tensors.Positions, tensors.Documents);
             sum += nn.functional.cross_entropy(
                 logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), tensors.Targets.view(-1),
                 ignore_index: TokenBatch.IgnoreIndex, reduction: nn.Reduction.Sum).item<float>();

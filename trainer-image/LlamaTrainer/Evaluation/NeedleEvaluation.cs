@@ -19,7 +19,7 @@ public static class NeedleEvaluation
         var length = tokens.Length;
         var inputs = tensor(tokens, [1, length], device: device);
         var positions = arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
-        var documents = zeros(1, length, dtype: ScalarType.Int64, device: device);
+        using var documents = DocumentSegments.Of(zeros(1, length, dtype: ScalarType.Int64, device: device));
         var logits = model.forward(inputs, positions, documents);
         var predicted = logits[0, (task.PromptTokens.Length - 1)..].argmax(-1).cpu().data<long>().Select(t => (int)t).ToArray();
         return task.IsAnsweredBy(predicted);

@@ -8,12 +8,13 @@ namespace LlamaTrainer.Model;
 /// The Llama 3 decoder: token embedding, pre-norm layers (GQA attention with RoPE, SwiGLU), final RMSNorm and an
 /// untied output head. Inputs are [batch, seq] token ids, per-token positions and document ids (packed sequences).
 /// </summary>
-public sealed class LlamaTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
+public sealed class LlamaTransformer : nn.Module
 {
     private readonly Embedding tok_embeddings;
     private readonly ModuleList<TransformerBlock> layers;
     private readonly RmsNorm norm;
     private readonly Linear output;
+    private readonly BackwardFailure _backwardFailure = new();
 
     public LlamaTransformer(ModelConfig config) : base(nameof(LlamaTransformer))
     {
@@ -28,19 +29,25 @@ public sealed class LlamaTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     public ModelConfig Config { get; }
 
-    /// <summary>Logits [batch, seq, vocab].</summary>
-    public override Tensor forward(Tensor inputs, Tensor positions, Tensor documentIds)
+    /// <summary>Full: each layer keeps only its input for backward and is recomputed there (when gradients are on).</summary>
+    public ActivationCheckpointing ActivationCheckpointing { get; set; }
+
+    /// <summary>Logits [batch, seq, vocab]; <paramref name="documents"/> must stay alive until backward has run.</summary>
+    public Tensor forward(Tensor inputs, Tensor positions, DocumentSegments documents)
     {
         using var scope = NewDisposeScope();
         var h = tok_embeddings.forward(inputs);
         var (cos, sin) = RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, h.dtype);
-        using var documents = DocumentSegments.Of(documentIds);
+        var recompute = ActivationCheckpointing == ActivationCheckpointing.Full && is_grad_enabled();
         foreach (var layer in layers)
         {
-            h = layer.forward(h, cos, sin, documents);
+            h = recompute ? LayerRecomputation.Apply(layer, h, cos, sin, documents, _backwardFailure) : layer.forward(h, cos, sin, documents);
         }
         return output.forward(norm.forward(h)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Rethrows what a recomputed layer's backward recorded; call after every backward().</summary>
+    public void ThrowIfBackwardFailed() => _backwardFailure.ThrowIfAny();
 
     // GPT-2/Llama style: N(0, 0.02) everywhere, residual output projections scaled by 1/sqrt(2 * layers) so the
     // residual stream's variance does not grow with depth. Uses the global generator: seed it first.

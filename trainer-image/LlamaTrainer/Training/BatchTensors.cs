@@ -1,9 +1,10 @@
 using LlamaTrainer.Data;
+using LlamaTrainer.Model;
 using static TorchSharp.torch;
 
 namespace LlamaTrainer.Training;
 
-/// <summary>A <see cref="TokenBatch"/> as int64 tensors of [batch, seq] on a device.</summary>
+/// <summary>A <see cref="TokenBatch"/> as int64 tensors of [batch, seq] on a device, with its documents laid out for attention.</summary>
 public sealed class BatchTensors : IDisposable
 {
     public BatchTensors(TokenBatch batch, Device device)
@@ -14,6 +15,7 @@ public sealed class BatchTensors : IDisposable
         Targets = ToTensor(batch.Targets, shape, device);
         Positions = ToTensor(batch.Positions, shape, device);
         DocumentIds = ToTensor(batch.DocumentIds, shape, device);
+        Documents = DocumentSegments.Of(DocumentIds);
     }
 
     public Tensor Inputs { get; }
@@ -24,8 +26,12 @@ public sealed class BatchTensors : IDisposable
 
     public Tensor DocumentIds { get; }
 
+    /// <summary>Alive as long as the batch: backward of a recomputed layer reads it again.</summary>
+    public DocumentSegments Documents { get; }
+
     public void Dispose()
     {
+        Documents.Dispose();
         Inputs.Dispose();
         Targets.Dispose();
         Positions.Dispose();

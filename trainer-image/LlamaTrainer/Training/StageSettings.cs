@@ -21,7 +21,8 @@ public sealed record StageSettings(
     double Beta2,
     double Eps,
     double WeightDecay,
-    double GradClip)
+    double GradClip,
+    ActivationCheckpointing ActivationCheckpointing)
 {
     /// <summary>
     /// Stage <paramref name="stageName"/> of a resolved job (the resolver's defaults: the ones the operator plans with),
@@ -58,6 +59,6 @@ public sealed record StageSettings(
         var schedule = new LearningRateSchedule(stage.Schedule.Kind, optimizer.Lr, stage.Schedule.WarmupSteps, stage.Schedule.DecaySteps, stage.Schedule.MinLr);
         return new StageSettings(
             stage.Name, stage.Index, resolvedLengthIndex, stage.Tokens, batches, stage.MicroBatchSize, schedule,
-            optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, optimizer.GradClip);
+            optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, optimizer.GradClip, stage.ActivationCheckpointing);
     }
 }

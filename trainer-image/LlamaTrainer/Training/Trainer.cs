@@ -25,6 +25,7 @@ public sealed class Trainer : IDisposable
         DataParallel = dp;
         State = state;
         model.to(device.Device, device.DType);
+        model.ActivationCheckpointing = stage.ActivationCheckpointing;
 
         // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
         var parameters = model.named_parameters()
@@ -91,13 +92,14 @@ public sealed class Trainer : IDisposable
         {
             using var scope = NewDisposeScope();
             using var tensors = new BatchTensors(mine[i], Device.Device);
-            var logits = Model.forward(tensors.Inputs, tensors.Positions, tensors.DocumentIds);
+            var logits = Model.forward(tensors.Inputs, tensors.Positions, tensors.Documents);
             var summed = nn.functional.cross_entropy(
                 logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32),
                 tensors.Targets.view(-1),
                 ignore_index: TokenBatch.IgnoreIndex,
                 reduction: nn.Reduction.Sum);
             (summed / targetCount).backward();
+            Model.ThrowIfBackwardFailed();
             lossSum += summed.item<float>();
             Optimizer.ReduceGradients(lastMicroBatch: i == mine.Count - 1);
         }

@@ -24,6 +24,7 @@ public class DefaultMarkerTests
         ["spec.checkpoint.keep"] = j => j.Checkpoint.Keep,
         ["spec.checkpoint.storage.azureBlob.secretRef.key"] = j => j.Checkpoint.AzureBlob!.SecretKey,
         ["spec.stages[].microBatchSize"] = j => j.Stages[0].MicroBatchSize,
+        ["spec.stages[].activationCheckpointing"] = j => j.Stages[0].ActivationCheckpointing,
         ["spec.stages[].parallelism.tp"] = j => j.Stages[0].Parallelism.Tp,
         ["spec.stages[].parallelism.cp"] = j => j.Stages[0].Parallelism.Cp,
         ["spec.stages[].parallelism.pp"] = j => j.Stages[0].Parallelism.Pp,

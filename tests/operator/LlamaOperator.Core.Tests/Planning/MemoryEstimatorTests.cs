@@ -74,5 +74,27 @@ public class MemoryEstimatorTests
         Assert.Contains(plan.Warnings, w => w.Contains("only 2 micro-batches per step for pp=4"));
     }
 
+    [Fact]
+    public void Activation_checkpointing_keeps_each_layers_input_and_one_layers_activations()
+    {
+        // 8B, 8K, micro-batch 1, DP only: A = 2 * 8192 * (6 * 4096 + 2 * 14336 + 2 * 1024) bytes, the input 2 * 8192 * 4096.
+        LlamaTrainingJob Job(ActivationCheckpointing mode)
+        {
+            var stage = TestJobs.Stage("pretrain", StageType.Pretrain, 1, 1, 1, 8, 8192, 8 * 8192 * 4, microBatchSize: 1);
+            stage.ActivationCheckpointing = mode;
+            return TestJobs.Job("llama3-8b", 8, stage);
+        }
+        var model = ModelPresets.All["llama3-8b"];
+        var none = Plan(Job(ActivationCheckpointing.None)).PeakMemory;
+        var full = Plan(Job(ActivationCheckpointing.Full)).PeakMemory;
+        long layer = 2L * 8192 * ((6 * model.Dim) + (2 * model.FfnDim) + (2 * model.KvHeads * model.HeadDim));
+        long input = 2L * 8192 * model.Dim;
+        long logits = 4L * 8192 * model.VocabSize;
+
+        Assert.Equal((model.Layers * layer) + logits, none.ActivationsBytes);
+        Assert.Equal((model.Layers * input) + layer + logits, full.ActivationsBytes);
+        Assert.Equal(none.WeightsBytes + none.GradientsBytes + none.OptimizerBytes, full.WeightsBytes + full.GradientsBytes + full.OptimizerBytes);
+    }
+
     private static StagePlan Plan(LlamaTrainingJob job) => TestJobs.Plan(job);
 }

@@ -46,7 +46,7 @@ public class EvaluationTests
         using var noGrad = no_grad();
         using var inputs = tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length]);
         using var positions = arange(tokens.Length, dtype: ScalarType.Int64).unsqueeze(0);
-        using var docs = zeros(1, tokens.Length, dtype: ScalarType.Int64);
+        using var docs = DocumentSegments.Of(zeros(1, tokens.Length, dtype: ScalarType.Int64));
         using var logits = model.forward(inputs, positions, docs);
         return (int)logits[0, -1].argmax().item<long>();
     }

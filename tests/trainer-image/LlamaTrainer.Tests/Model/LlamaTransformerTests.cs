@@ -5,6 +5,12 @@ namespace LlamaTrainer.Tests.Model;
 
 public class LlamaTransformerTests
 {
+    private static Tensor Forward(LlamaTransformer model, Tensor inputs, Tensor positions, Tensor documentIds)
+    {
+        using var documents = DocumentSegments.Of(documentIds);
+        return model.forward(inputs, positions, documents);
+    }
+
     private static (Tensor Inputs, Tensor Positions, Tensor Docs) OneDocument(int batch, int seq, int vocab, int seed = 1)
     {
         var generator = new Random(seed);
@@ -22,7 +28,7 @@ public class LlamaTransformerTests
         using var model = new LlamaTransformer(TinyConfigs.Gqa(vocab: 50));
         var (inputs, positions, docs) = OneDocument(batch: 3, seq: 7, vocab: 50);
 
-        using var logits = model.forward(inputs, positions, docs);
+        using var logits = Forward(model, inputs, positions, docs);
 
         Assert.Equal([3L, 7, 50], logits.shape);
         Assert.False(logits.isnan().any().item<bool>());
@@ -37,8 +43,8 @@ public class LlamaTransformerTests
         using var changed = inputs.clone();
         changed[0, 6] = tensor(inputs[0, 6].item<long>() == 5 ? 6L : 5L);
 
-        using var before = model.forward(inputs, positions, docs);
-        using var after = model.forward(changed, positions, docs);
+        using var before = Forward(model, inputs, positions, docs);
+        using var after = Forward(model, changed, positions, docs);
 
         Assert.True(before[.., ..6].allclose(after[.., ..6], rtol: 0, atol: 1e-6), "positions before the change must not move");
         Assert.False(before[.., 6].allclose(after[.., 6], rtol: 0, atol: 1e-6), "the changed position itself must move");
@@ -56,9 +62,9 @@ public class LlamaTransformerTests
         using var otherFirstDocument = inputs.clone();
         otherFirstDocument[0, ..4] = tensor(new long[] { 9, 8, 7, 6 });
 
-        using var packed = model.forward(inputs, positions, docs);
-        using var changed = model.forward(otherFirstDocument, positions, docs);
-        using var alone = model.forward(inputs[.., 4..], positions[.., 4..], docs[.., 4..]);
+        using var packed = Forward(model, inputs, positions, docs);
+        using var changed = Forward(model, otherFirstDocument, positions, docs);
+        using var alone = Forward(model, inputs[.., 4..], positions[.., 4..], docs[.., 4..]);
 
         Assert.True(packed[.., 4..].allclose(changed[.., 4..], rtol: 0, atol: 1e-6), "the second document must not depend on the first");
         Assert.True(packed[.., 4..].allclose(alone, rtol: 1e-5, atol: 1e-5), "a packed document must equal the document run alone");
@@ -74,8 +80,8 @@ public class LlamaTransformerTests
         using var changed = inputs.clone();
         changed[0, ..4] = tensor(new long[] { 9, 8, 7, 6 });
 
-        using var a = model.forward(inputs, positions, docs);
-        using var b = model.forward(changed, positions, docs);
+        using var a = Forward(model, inputs, positions, docs);
+        using var b = Forward(model, changed, positions, docs);
 
         Assert.False(a[.., 4..].allclose(b[.., 4..], rtol: 0, atol: 1e-6));
     }

@@ -39,7 +39,7 @@ public class ZeroAdamWTests
             // A large loss scale makes the norm exceed 1, so clipping is exercised.
             using var tokens = randint(0, config.VocabSize, [2, 8], dtype: ScalarType.Int64, generator: new Generator((ulong)step));
             using var positions = arange(8).unsqueeze(0).expand(2, 8);
-            using var documents = zeros([2, 8], ScalarType.Int64);
+            using var documents = DocumentSegments.Of(zeros([2, 8], ScalarType.Int64));
             reference.forward(tokens, positions, documents).square().sum().backward();
             var expectedNorm = nn.utils.clip_grad_norm_(reference.parameters(), 1.0);
             adam.step();

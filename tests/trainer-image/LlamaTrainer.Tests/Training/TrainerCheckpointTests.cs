@@ -97,7 +97,7 @@ public class TrainerCheckpointTests
         for (var step = 0; step < 2; step++)
         {
             using var tensors = new BatchTensors(batches.Next(2, 16), CPU);
-            reference.forward(tensors.Inputs, tensors.Positions, tensors.DocumentIds).square().mean().backward();
+            reference.forward(tensors.Inputs, tensors.Positions, tensors.Documents).square().mean().backward();
             adam.step();
             adam.zero_grad();
         }

@@ -9,7 +9,8 @@ namespace LlamaTrainer.Tests.Training;
 /// <summary>Builds small trainers the way the CLI does (seed, then model, then trainer), for loop tests.</summary>
 internal static class TrainerFactory
 {
-    public static StageSettings Stage(long budget = 64 * 40, long batchTokens = 64, int microBatch = 1, int sequenceLength = 16, double lr = 3e-3) =>
+    public static StageSettings Stage(long budget = 64 * 40, long batchTokens = 64, int microBatch = 1, int sequenceLength = 16, double lr = 3e-3,
+        ActivationCheckpointing checkpointing = ActivationCheckpointing.None) =>
         new(
             Name: "pretrain",
             StageIndex: 0,
@@ -22,7 +23,8 @@ internal static class TrainerFactory
             Beta2: 0.95,
             Eps: 1e-8,
             WeightDecay: 0.1,
-            GradClip: 1.0);
+            GradClip: 1.0,
+            ActivationCheckpointing: checkpointing);
 
     public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ICommunicator? dp = null)
     {
