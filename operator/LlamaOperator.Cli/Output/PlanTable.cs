@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Cli.Output;
@@ -34,7 +35,7 @@ internal static class PlanTable
         output.WriteLine($"    weights     {Gb(peak.WeightsBytes),10}   bf16, {Count(peak.ParametersPerGpu)} parameters on this GPU");
         output.WriteLine($"    gradients   {Gb(peak.GradientsBytes),10}   bf16 whole + fp32 accumulated, sharded over dp");
         output.WriteLine($"    optimizer   {Gb(peak.OptimizerBytes),10}   fp32 master + Adam moments, sharded over dp");
-        output.WriteLine($"    activations {Gb(peak.ActivationsBytes),10}");
+        output.WriteLine($"    activations {Gb(peak.ActivationsBytes),10}   {(plan.ActivationCheckpointing == ActivationCheckpointing.Full ? "each layer's input; one layer recomputed at a time" : "every layer's, kept for backward")}");
         output.WriteLine($"    overhead    {Gb(peak.OverheadBytes),10}");
         output.WriteLine($"    total       {Gb(peak.TotalBytes),10}   of {Gb(peak.GpuMemoryBytes)} per GPU: {(peak.Fits ? "fits" : "DOES NOT FIT")}");
         foreach (var warning in r.Warnings)

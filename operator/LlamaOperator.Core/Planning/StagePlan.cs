@@ -12,6 +12,7 @@ public sealed record StagePlan(
     ParallelLayout Layout,
     IReadOnlyList<int> LayersPerPipelineStage,
     int MicroBatchSize,
+    ActivationCheckpointing ActivationCheckpointing,
     IReadOnlyList<StagePhase> Phases,
     IReadOnlyList<string> Warnings)
 {

@@ -39,7 +39,7 @@ public static class StagePlanner
             phases.Add(new StagePhase(sequenceLength, batchTokens, sequencesPerReplica, microBatches, memory));
         }
 
-        return new StagePlan(stage.Name, stageIndex, stage.Type, model, layout, layers, stage.MicroBatchSize, phases, Warnings(phases, layout, gpuMemoryGiB));
+        return new StagePlan(stage.Name, stageIndex, stage.Type, model, layout, layers, stage.MicroBatchSize, stage.ActivationCheckpointing, phases, Warnings(phases, layout, gpuMemoryGiB));
     }
 
     /// <summary>Every (sequence length, batch tokens) the stage trains with: each long-context length, or the start and each batch-ramp step.</summary>

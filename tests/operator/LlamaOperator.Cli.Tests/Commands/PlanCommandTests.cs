@@ -31,6 +31,16 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void Table_says_which_stages_recompute_their_layers_in_backward()
+    {
+        var longContext = CliRun.Invoke("plan", CliRun.Example("tiny-local.yaml"), "--stage", "long-context");
+        var anneal = CliRun.Invoke("plan", CliRun.Example("tiny-local.yaml"), "--stage", "anneal");
+
+        Assert.Contains("each layer's input; one layer recomputed at a time", longContext.Output);
+        Assert.Contains("every layer's, kept for backward", anneal.Output);
+    }
+
+    [Fact]
     public void Json_output_carries_sizes_sample_groups_and_phases()
     {
         var run = CliRun.Invoke("plan", CliRun.Example("llama3-405b.yaml"), "--stage", "long-context", "--output", "json");
