@@ -30,23 +30,26 @@ public static class CheckpointAveraging
                 var loaded = await checkpoints.OpenAsync(manifest.Id, cancellationToken);
                 await ModelWeights.LoadAsync(model, loaded, cancellationToken);
                 using var noGrad = no_grad();
+                // The scope keeps every intermediate tensor referenced until its native call has returned: a
+                // temporary only the stack refers to may be finalized (and freed) by the GC in the middle of one.
+                using var scope = NewDisposeScope();
                 foreach (var (name, parameter) in model.named_parameters())
                 {
                     // Sum in fp64 so that averaging many bf16/fp32 checkpoints adds no rounding of its own.
                     var value = parameter.detach().to_type(ScalarType.Float64);
-                    if (sums.Remove(name, out var sum))
+                    if (sums.TryGetValue(name, out var sum))
                     {
-                        sums[name] = sum.add_(value);
-                        value.Dispose();
+                        sum.add_(value);
                     }
                     else
                     {
-                        sums[name] = value;
+                        sums[name] = value.MoveToOuterDisposeScope();
                     }
                 }
             }
 
             using (var noGrad = no_grad())
+            using (var scope = NewDisposeScope())
             {
                 foreach (var (name, parameter) in model.named_parameters())
                 {

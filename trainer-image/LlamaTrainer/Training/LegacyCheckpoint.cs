@@ -42,7 +42,11 @@ public static class LegacyCheckpoint
             }
 
             var (_, value, state) = byName[shard.Name];
-            Tensor Rows(Tensor full) => full.detach().narrow(0, shard.Rows.Start, shard.Rows.Count).to_type(ScalarType.Float32).cpu().clone();
+            Tensor Rows(Tensor full)
+            {
+                using var scope = NewDisposeScope(); // keeps the chain's temporaries alive through their native calls
+                return full.detach().narrow(0, shard.Rows.Start, shard.Rows.Count).to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
+            }
             return new[] { Rows(value), Rows(state.exp_avg), Rows(state.exp_avg_sq) };
         }).ToList();
         return new RestoredState(saved, states.Count == 0 ? 0 : states[0].step, staged);

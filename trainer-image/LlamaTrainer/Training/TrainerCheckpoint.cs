@@ -167,7 +167,10 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
     /// <summary>The fp32 bytes of <paramref name="values"/> (the box <paramref name="region"/> of a tensor of <paramref name="shape"/>), copied to the host.</summary>
     internal static TensorPieceSource Piece(string name, long[] shape, TensorRegion region, Tensor values)
     {
-        using var host = values.to_type(ScalarType.Float32).cpu().contiguous();
+        // The scope keeps the chain's temporaries referenced (and then frees them): one only the stack refers to may
+        // be finalized by the GC while the next native call still reads it.
+        using var scope = NewDisposeScope();
+        var host = values.to_type(ScalarType.Float32).cpu().contiguous();
         return TensorPieceSource.FromBytes(name, ElementType.Float32, shape, region, host.bytes.ToArray());
     }
 
