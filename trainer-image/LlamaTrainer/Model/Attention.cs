@@ -64,5 +64,4 @@ public sealed class Attention : nn.Module
         var merged = (outputs.Count == 1 ? outputs[0] : cat(outputs, 0)).index_select(0, documents.Order).view(batch, seq, _heads * _headDim);
         return wo.forward(merged).MoveToOuterDisposeScope();
     }
-
 }

@@ -6,7 +6,7 @@ namespace LlamaTrainer.Model;
 
 /// <summary>
 /// The Llama 3 decoder: token embedding, pre-norm layers (GQA attention with RoPE, SwiGLU), final RMSNorm and an
-/// untied output head. Inputs are [batch, seq] token ids, per-token positions and document ids (packed sequences).
+/// untied output head. Inputs are [batch, seq] token ids, per-token positions and the packed rows' documents.
 /// </summary>
 public sealed class LlamaTransformer : nn.Module
 {
