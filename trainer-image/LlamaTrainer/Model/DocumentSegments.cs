@@ -7,8 +7,8 @@ namespace LlamaTrainer.Model;
 /// The documents of a packed micro-batch, laid out so that attention needs no T x T mask: every document (a run of
 /// equal document ids in a row) becomes one sequence of a causal attention call, and documents of similar length share
 /// a call as one batch, each padded at its end to the bucket's length. Padding at the end is exact under the causal
-/// mask: a real query only sees keys at or before it, all real; padded queries are dropped. Built once per forward on
-/// the host and shared by every layer.
+/// mask: a real query only sees keys at or before it, all real; padded queries are dropped. Built once per micro-batch
+/// on the host, from the ids the data loader wrote there, and shared by every layer.
 /// </summary>
 public sealed class DocumentSegments : IDisposable
 {
@@ -33,25 +33,32 @@ public sealed class DocumentSegments : IDisposable
     {
         if (documentIds.dim() != 2)
             throw new ArgumentException($"document ids must be [batch, seq], got [{string.Join(", ", documentIds.shape)}]", nameof(documentIds));
-        long rows = documentIds.shape[0], length = documentIds.shape[1];
-        using var host = documentIds.to(ScalarType.Int64).cpu();
-        var ids = host.data<long>().ToArray();
+        using var host = documentIds.to(ScalarType.Int32).cpu();
+        return Of(host.data<int>().ToArray(), checked((int)documentIds.shape[0]), checked((int)documentIds.shape[1]), documentIds.device);
+    }
+
+    /// <param name="ids">row-major [rows x length] ids (as <c>TokenBatch.DocumentIds</c>); a document is a run of equal ids within a row.</param>
+    /// <param name="device">where the index tensors go: the device the batch's activations are on.</param>
+    public static DocumentSegments Of(ReadOnlySpan<int> ids, int rows, int length, Device device)
+    {
+        if (ids.Length != (long)rows * length)
+            throw new ArgumentException($"document ids: {ids.Length} entries, expected rows x length = {rows} x {length}", nameof(ids));
 
         // (start in the flattened batch, length) of every document, grouped by the padded length of its call.
         var byBucket = new SortedDictionary<int, List<(long Start, int Length)>>();
-        for (long row = 0; row < rows; row++)
+        for (var row = 0; row < rows; row++)
         {
-            var seen = new HashSet<long>();
-            long start = row * length, end = start + length;
+            var seen = new HashSet<int>();
+            int start = row * length, end = start + length;
             for (var at = start; at < end;)
             {
                 var id = ids[at];
                 if (!seen.Add(id))
-                    throw new ArgumentException($"document ids: row {row} returns to document {id} at position {at - start}; a document must be one run of tokens", nameof(documentIds));
+                    throw new ArgumentException($"document ids: row {row} returns to document {id} at position {at - start}; a document must be one run of tokens", nameof(ids));
                 var next = at + 1;
                 while (next < end && ids[next] == id)
                     next++;
-                var runLength = checked((int)(next - at));
+                var runLength = next - at;
                 var bucket = PaddedLength(runLength);
                 if (!byBucket.TryGetValue(bucket, out var runs))
                     byBucket[bucket] = runs = [];
@@ -60,9 +67,8 @@ public sealed class DocumentSegments : IDisposable
             }
         }
 
-        var device = documentIds.device;
         var buckets = new List<Bucket>(byBucket.Count);
-        var order = new long[rows * length];
+        var order = new long[(long)rows * length];
         long emitted = 0;
         foreach (var (padded, runs) in byBucket)
         {

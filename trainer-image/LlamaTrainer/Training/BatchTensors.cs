@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Training;
 
 /// <summary>A <see cref="TokenBatch"/> as int64 tensors of [batch, seq] on a device, with its documents laid out for attention.</summary>
+/// <remarks>The document ids are not uploaded: the layout is built from the host array, so no device-to-host copy.</remarks>
 public sealed class BatchTensors : IDisposable
 {
     public BatchTensors(TokenBatch batch, Device device)
@@ -14,8 +15,7 @@ public sealed class BatchTensors : IDisposable
         Inputs = ToTensor(batch.Inputs, shape, device);
         Targets = ToTensor(batch.Targets, shape, device);
         Positions = ToTensor(batch.Positions, shape, device);
-        DocumentIds = ToTensor(batch.DocumentIds, shape, device);
-        Documents = DocumentSegments.Of(DocumentIds);
+        Documents = DocumentSegments.Of(batch.DocumentIds, batch.BatchSize, batch.SequenceLength, device);
     }
 
     public Tensor Inputs { get; }
@@ -23,8 +23,6 @@ public sealed class BatchTensors : IDisposable
     public Tensor Targets { get; }
 
     public Tensor Positions { get; }
-
-    public Tensor DocumentIds { get; }
 
     /// <summary>Alive as long as the batch: backward of a recomputed layer reads it again.</summary>
     public DocumentSegments Documents { get; }
@@ -35,7 +33,6 @@ public sealed class BatchTensors : IDisposable
         Inputs.Dispose();
         Targets.Dispose();
         Positions.Dispose();
-        DocumentIds.Dispose();
     }
 
     private static Tensor ToTensor(int[] values, long[] shape, Device device)

@@ -44,4 +44,11 @@ public class DocumentSegmentsTests
         var error = Assert.Throws<ArgumentException>(() => DocumentSegments.Of(ids));
         Assert.Contains("row 0 returns to document 0 at position 4", error.Message);
     }
+
+    [Fact]
+    public void Ids_that_do_not_fill_rows_x_length_are_refused_naming_both()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DocumentSegments.Of(new int[7], 2, 4, CPU));
+        Assert.Contains("7 entries, expected rows x length = 2 x 4", error.Message);
+    }
 }

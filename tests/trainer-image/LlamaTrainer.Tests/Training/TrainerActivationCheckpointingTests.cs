@@ -13,6 +13,7 @@ public class TrainerActivationCheckpointingTests
         {
             // Two micro-batches a step: the recomputed backward accumulates into the gradients like the kept one.
             using var trainer = TrainerFactory.Create(config, TrainerFactory.Stage(budget: 64 * 5, microBatch: 2, sequenceLength: 16, checkpointing: mode), new SyntheticBatchSource(config.VocabSize));
+            Assert.Equal(mode, trainer.Model.ActivationCheckpointing); // the stage's field reaches the model it trains
             var losses = Enumerable.Range(0, 5).Select(_ => trainer.Step().Loss).ToList();
             return (losses, trainer.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray()));
         }
