@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 
@@ -5,7 +6,7 @@ namespace LlamaOperator.Api.Validation;
 
 /// <summary>
 /// The 4D layout must fit the nodes and the model: whole nodes, TP inside a node, heads split evenly
-/// by TP (no silent K/V replication), at least one layer per pipeline stage, pod names within 63 chars.
+/// by TP (K/V heads split or replicated whole, see <see cref="TensorParallelSplit"/>), at least one layer per pipeline stage, pod names within 63 chars.
 /// </summary>
 internal static class LayoutRules
 {
@@ -64,14 +65,9 @@ internal static class LayoutRules
 
     private static void CheckModelSplit(ModelConfig model, ParallelismSpec p, string path, List<ValidationProblem> problems)
     {
-        if (model.Heads % p.Tp != 0)
+        if (TensorParallelSplit.FindProblem(model, p.Tp) is { } problem)
         {
-            problems.Add(ValidationProblem.Error($"{path}.tp", $"expected a divisor of the model's attention heads ({model.Heads}), found {p.Tp}"));
-        }
-
-        if (model.KvHeads % p.Tp != 0)
-        {
-            problems.Add(ValidationProblem.Error($"{path}.tp", $"expected a divisor of the model's key/value heads ({model.KvHeads}); K/V heads are not replicated across TP ranks, found {p.Tp}"));
+            problems.Add(ValidationProblem.Error($"{path}.tp", problem));
         }
 
         if (model.Layers < p.Pp)

@@ -4,14 +4,16 @@ using LlamaOperator.Api.V1Alpha1;
 namespace LlamaOperator.Core.Planning;
 
 /// <summary>
-/// Per-GPU memory of the trainer, per pipeline stage s, returning the busiest stage. P_s = parameters of stage s
-/// (its layers, plus the embedding on the first and the output head on the last), sharded by TP:
+/// Per-GPU memory of the trainer, per pipeline stage s, returning the busiest stage. P_s = the parameters TP rank 0
+/// holds of stage s (its layers, plus the embedding on the first and the output head on the last), counted tensor by
+/// tensor from the trainer's own split (<see cref="TensorParallelSplit"/>: replicated norms and K/V heads count whole);
+/// Z_s = the elements of P_s that DP rank 0 owns under ZeRO (<see cref="RowShard"/> of every tensor's rows, about P_s / DP):
 /// <list type="bullet">
-/// <item>weights: 2 bytes (bf16) * P_s / TP; not re-sharded after the forward pass (ZeRO-2-like);</item>
-/// <item>gradients: 2 bytes * P_s / TP for the bf16 gradients backward writes (whole: the trainer reduce-scatters them
+/// <item>weights: 2 bytes (bf16) * P_s; not re-sharded after the forward pass (ZeRO-2-like);</item>
+/// <item>gradients: 2 bytes * P_s for the bf16 gradients backward writes (whole: the trainer reduce-scatters them
 /// after each micro-batch's backward, as TorchSharp has no per-parameter gradient hooks to free them earlier), plus
-/// 4 bytes * P_s / TP / DP for the fp32 accumulated gradient shard each rank keeps;</item>
-/// <item>optimizer: 12 bytes (fp32 master, Adam m and v) * P_s / TP / DP;</item>
+/// 4 bytes * Z_s for the fp32 accumulated gradient shard each rank keeps;</item>
+/// <item>optimizer: 12 bytes (fp32 master, Adam m and v) * Z_s;</item>
 /// <item>activations: layers_s * A * min(PP - s, micro-batches), the 1F1B in-flight count, plus fp32 logits of one
 /// micro-batch on the last stage (b * S/CP * vocab/TP * 4). A, one layer for one micro-batch of b sequences of
 /// length S, in bf16 = 2 bytes * [b*S/CP * (6*dim + 2*ffn) + b*S * 2*kvDim] / TP. Saved per token: attention norm
@@ -28,8 +30,8 @@ public static class MemoryEstimator
 {
     public const long OverheadBytes = 4L << 30;
 
-    private const int WeightBytesPerParameter = 2;
-    private const int GradientBytesPerParameter = 2;
+    /// <summary>bf16 weights and the gradients backward writes, on a GPU; the CPU trainer keeps both in fp32 (4).</summary>
+    public const int WeightBytesPerParameter = 2;
     private const int GradientShardBytesPerParameter = 4;
     private const int OptimizerBytesPerParameter = 12;
     private const int ActivationBytesPerValue = 2;
@@ -43,7 +45,8 @@ public static class MemoryEstimator
         int microBatchSize,
         long microBatches,
         ActivationCheckpointing checkpointing,
-        double gpuMemoryGiB)
+        double gpuMemoryGiB,
+        int weightBytesPerParameter = WeightBytesPerParameter)
     {
         if (layersPerStage.Count != layout.Pp)
         {
@@ -64,10 +67,9 @@ public static class MemoryEstimator
         {
             var first = s == 0;
             var last = s == layout.Pp - 1;
-            var stageParameters = (layersPerStage[s] * model.ParametersPerLayer)
-                + (first ? model.EmbeddingParameters : 0)
-                + (last ? model.OutputParameters : 0);
-            var perGpu = CeilDiv(stageParameters, layout.Tp);
+            var parameters = TensorParallelSplit.Of(model, layout.Tp, 0).Parameters(layersPerStage.Take(s).Sum(), layersPerStage[s], embedding: first, output: last);
+            var perGpu = parameters.Sum(p => p.Elements);
+            var owned = parameters.Sum(p => RowShard.RowsPerRank(p.Length[0], layout.Dp) * (p.Elements / p.Length[0]));
             var inFlight = Math.Max(1, Math.Min(layout.Pp - s, microBatches));
             var saved = checkpointing == ActivationCheckpointing.Full
                 ? (layersPerStage[s] * layerInput * inFlight) + layerActivations
@@ -77,9 +79,9 @@ public static class MemoryEstimator
             var estimate = new MemoryEstimate(
                 PipelineStage: s,
                 ParametersPerGpu: perGpu,
-                WeightsBytes: perGpu * WeightBytesPerParameter,
-                GradientsBytes: (perGpu * GradientBytesPerParameter) + CeilDiv(perGpu * GradientShardBytesPerParameter, layout.Dp),
-                OptimizerBytes: CeilDiv(perGpu * OptimizerBytesPerParameter, layout.Dp),
+                WeightsBytes: perGpu * weightBytesPerParameter,
+                GradientsBytes: (perGpu * weightBytesPerParameter) + (owned * GradientShardBytesPerParameter),
+                OptimizerBytes: owned * OptimizerBytesPerParameter,
                 ActivationsBytes: (long)Math.Ceiling(activations),
                 OverheadBytes: OverheadBytes,
                 GpuMemoryBytes: gpuMemory);
@@ -91,6 +93,4 @@ public static class MemoryEstimator
 
         return worst!;
     }
-
-    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
 }

@@ -30,7 +30,7 @@ public static class AttentionBenchmark
     private static AttentionMemory Measure(int length)
     {
         manual_seed(1);
-        using var attention = new Attention(Model);
+        using var attention = new Attention(Model, TensorParallel.Single(Model));
         var clock = new Stopwatch();
         var peak = PeakMemory.BytesAddedBy(() =>
         {

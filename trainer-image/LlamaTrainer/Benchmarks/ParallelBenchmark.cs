@@ -79,7 +79,7 @@ public static class ParallelBenchmark
             options.MicroBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
             0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None);
-        using var trainer = new Trainer(new LlamaTransformer(options.Model), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups.Dp, TrainingState.Start);
+        using var trainer = new Trainer(new LlamaTransformer(options.Model, gang.Groups.Tp), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
         for (var step = 0; step < options.WarmupSteps + options.Steps; step++)

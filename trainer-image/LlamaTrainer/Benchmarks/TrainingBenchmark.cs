@@ -3,6 +3,7 @@ using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Collectives;
 using LlamaTrainer.Metrics;
 using LlamaTrainer.Model;
+using LlamaTrainer.Parallel;
 using LlamaTrainer.Training;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public static class TrainingBenchmark
             microBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, 3e-4, 0, 1, 3e-4),
             0.9, 0.95, 1e-8, 0.1, 1.0, checkpointing);
-        using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, new SoloCommunicator(), TrainingState.Start);
+        using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, ProcessGroups.Single(), TrainingState.Start);
         for (int i = 0; i < warmupSteps; i++)
         {
             trainer.Step();

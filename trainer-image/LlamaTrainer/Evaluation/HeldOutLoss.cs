@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Evaluation;
 
-/// <summary>Mean next-token loss over held-out batches (every non-ignored target weighted equally), without gradients.</summary>
+/// <summary>Mean next-token loss over held-out batches (every non-ignored target weighted equally), without gradients; every rank of a tensor-parallel model calls it alike.</summary>
 public static class HeldOutLoss
 {
     public static (double Loss, long Targets) Compute(LlamaTransformer model, IEnumerable<TokenBatch> batches, Device device)
@@ -19,9 +19,7 @@ public static class HeldOutLoss
             using var scope = NewDisposeScope();
             using var tensors = new BatchTensors(batch, device);
             var logits = model.forward(tensors.Inputs, tensors.Positions, tensors.Documents);
-            sum += nn.functional.cross_entropy(
-                logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), tensors.Targets.view(-1),
-                ignore_index: TokenBatch.IgnoreIndex, reduction: nn.Reduction.Sum).item<float>();
+            sum += model.SummedCrossEntropy(logits, tensors.Targets).item<float>();
             targets += batch.Targets.Count(t => t != TokenBatch.IgnoreIndex);
         }
         if (targets == 0)

@@ -21,7 +21,7 @@ public static class NeedleEvaluation
         var positions = arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
         using var documents = DocumentSegments.Of(zeros(1, length, dtype: ScalarType.Int64, device: device));
         var logits = model.forward(inputs, positions, documents);
-        var predicted = logits[0, (task.PromptTokens.Length - 1)..].argmax(-1).cpu().data<long>().Select(t => (int)t).ToArray();
+        var predicted = model.GreedyTokens(logits[0, (task.PromptTokens.Length - 1)..]).cpu().data<long>().Select(t => (int)t).ToArray();
         return task.IsAnsweredBy(predicted);
     }
 

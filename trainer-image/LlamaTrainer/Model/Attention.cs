@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.V1Alpha1;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,13 +9,16 @@ namespace LlamaTrainer.Model;
 /// Grouped-query self-attention in memory linear in the sequence: causal SDPA per document (see
 /// <see cref="DocumentSegments"/>), which libtorch runs as flash attention, saving only the output and its log-sum-exp
 /// for backward; no T x T mask or score matrix is ever kept. K/V heads are repeated to the query heads per call.
+/// Under tensor parallelism each rank holds its query heads and their K/V heads (<see cref="TensorParallelSplit"/>):
+/// wq/wk/wv are column-parallel and wo row-parallel, so attention itself needs no communication.
 /// </summary>
 public sealed class Attention : nn.Module
 {
     private readonly int _heads, _kvHeads, _headDim;
     private readonly Linear wq, wk, wv, wo;
+    private readonly TensorParallel _tp;
 
-    public Attention(ModelConfig config) : base(nameof(Attention))
+    public Attention(ModelConfig config, TensorParallel tp) : base(nameof(Attention))
     {
         if (config.Dim % config.Heads != 0)
         {
@@ -25,8 +29,9 @@ public sealed class Attention : nn.Module
             throw new ArgumentException($"model.heads ({config.Heads}) must be a multiple of model.kvHeads ({config.KvHeads})", nameof(config));
         }
 
-        _heads = config.Heads;
-        _kvHeads = config.KvHeads;
+        _tp = tp;
+        _heads = tp.Split.Heads;
+        _kvHeads = tp.Split.KvHeads;
         _headDim = config.HeadDim;
         wq = nn.Linear(config.Dim, _heads * _headDim, hasBias: false);
         wk = nn.Linear(config.Dim, _kvHeads * _headDim, hasBias: false);
@@ -45,9 +50,11 @@ public sealed class Attention : nn.Module
         long batch = x.shape[0], seq = x.shape[1];
         int groups = _heads / _kvHeads;
 
+        x = TensorParallelRegion.Enter(x, _tp);
+        Tensor KeyValue(Linear projection) => nn.functional.linear(x, TensorParallelRegion.ShareReplicaGradient(projection.weight!, _tp));
         var q = RotaryEmbedding.Apply(wq.forward(x).view(batch, seq, _heads, _headDim), cos, sin).view(batch * seq, _heads, _headDim);
-        var k = RotaryEmbedding.Apply(wk.forward(x).view(batch, seq, _kvHeads, _headDim), cos, sin).view(batch * seq, _kvHeads, _headDim);
-        var v = wv.forward(x).view(batch * seq, _kvHeads, _headDim);
+        var k = RotaryEmbedding.Apply(KeyValue(wk).view(batch, seq, _kvHeads, _headDim), cos, sin).view(batch * seq, _kvHeads, _headDim);
+        var v = KeyValue(wv).view(batch * seq, _kvHeads, _headDim);
 
         var outputs = new List<Tensor>(documents.Buckets.Count);
         foreach (var bucket in documents.Buckets)
@@ -62,6 +69,6 @@ public sealed class Attention : nn.Module
             outputs.Add(attended.transpose(1, 2).reshape((long)bucket.Count * bucket.Length, _heads * _headDim).index_select(0, bucket.Real));
         }
         var merged = (outputs.Count == 1 ? outputs[0] : cat(outputs, 0)).index_select(0, documents.Order).view(batch, seq, _heads * _headDim);
-        return wo.forward(merged).MoveToOuterDisposeScope();
+        return TensorParallelRegion.Leave(wo.forward(merged), _tp).MoveToOuterDisposeScope();
     }
 }

@@ -10,12 +10,12 @@ public sealed class TransformerBlock : nn.Module
     private readonly Attention attention;
     private readonly FeedForward feed_forward;
 
-    public TransformerBlock(ModelConfig config) : base(nameof(TransformerBlock))
+    public TransformerBlock(ModelConfig config, TensorParallel tp) : base(nameof(TransformerBlock))
     {
         attention_norm = new RmsNorm(config.Dim, config.NormEps);
-        attention = new Attention(config);
+        attention = new Attention(config, tp);
         ffn_norm = new RmsNorm(config.Dim, config.NormEps);
-        feed_forward = new FeedForward(config);
+        feed_forward = new FeedForward(config, tp);
         RegisterComponents();
     }
 

@@ -1,3 +1,5 @@
+using LlamaOperator.Api.Layout;
+
 namespace LlamaTrainer.Parallel;
 
 /// <summary>A parameter's place in a bucket: its rows are split by <see cref="RowShard"/>, and every rank's share is padded to RowsPerRank rows.</summary>

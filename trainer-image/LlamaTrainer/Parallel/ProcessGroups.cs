@@ -1,4 +1,5 @@
 using LlamaOperator.Api.Layout;
+using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Collectives;
 
 namespace LlamaTrainer.Parallel;
@@ -42,6 +43,9 @@ public sealed class ProcessGroups : IDisposable
 
     /// <summary>The replicas of this rank's shard of the model, which split the batch (and the optimizer state).</summary>
     public ICommunicator Dp { get; }
+
+    /// <summary>One process, alone in every group (tests, benchmarks, evaluation).</summary>
+    public static ProcessGroups Single() => Solo(ParallelLayout.Create(new ResolvedParallelism(1, 1, 1, 1), 1, "parallelism"));
 
     /// <summary>A single process: every group has one member.</summary>
     public static ProcessGroups Solo(ParallelLayout layout) =>

@@ -2,16 +2,16 @@ using LlamaOperator.Api.Resolution;
 
 namespace LlamaTrainer.Parallel;
 
-/// <summary>The layouts this trainer can train: data parallelism of any degree; tensor, context and pipeline parallelism come next.</summary>
+/// <summary>The layouts this trainer can train: tensor and data parallelism of any degree the model splits into; context and pipeline parallelism come next.</summary>
 public static class TrainableLayouts
 {
-    /// <summary>Throws <see cref="NotSupportedException"/> naming <paramref name="field"/> for a layout with tp, cp or pp above 1.</summary>
+    /// <summary>Throws <see cref="NotSupportedException"/> naming <paramref name="field"/> for a layout with cp or pp above 1.</summary>
     public static void Require(ResolvedParallelism layout, string field)
     {
-        if ((long)layout.Tp * layout.Cp * layout.Pp != 1)
+        if ((long)layout.Cp * layout.Pp != 1)
         {
             throw new NotSupportedException(
-                $"{field}: tp={layout.Tp} cp={layout.Cp} pp={layout.Pp}; this llama-train trains data-parallel layouts only (tensor, context and pipeline parallelism come next)");
+                $"{field}: cp={layout.Cp} pp={layout.Pp}; this llama-train trains tensor- and data-parallel layouts only (context and pipeline parallelism come next)");
         }
     }
 }

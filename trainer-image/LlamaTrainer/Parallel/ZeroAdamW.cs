@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaTrainer.Collectives;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -5,15 +6,33 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Parallel;
 
-/// <summary>A parameter the optimizer trains, by its name in the model; matrices (but not the input embedding) are weight-decayed.</summary>
-public sealed record TrainableParameter(string Name, Parameter Value, bool Decays)
+/// <summary>
+/// A parameter the optimizer trains: this rank's tensor and where it lies in the model's parameter of that name
+/// (<see cref="ParameterShard"/>: the whole of it in one process, a box of it under tensor parallelism). Matrices (but
+/// not the input embedding) are weight-decayed.
+/// </summary>
+public sealed record TrainableParameter(ParameterShard Placement, Parameter Value, bool Decays)
 {
+    public string Name => Placement.Name;
+
     /// <summary>
-    /// The model's parameter <paramref name="name"/> with the recipe's weight-decay rule: matrices decay, norm gains and
-    /// the input embedding do not (decaying a gain pulls it toward 0, not toward "no change").
+    /// <paramref name="value"/>, the box <paramref name="placement"/> of a model parameter, with the recipe's
+    /// weight-decay rule: matrices decay, norm gains and the input embedding do not (decaying a gain pulls it toward 0,
+    /// not toward "no change").
     /// </summary>
+    public static TrainableParameter Of(ParameterShard placement, Parameter value)
+    {
+        if (!value.shape.SequenceEqual(placement.Length))
+        {
+            throw new ArgumentException($"parameter {placement.Name} is [{string.Join(", ", value.shape)}]; its placement holds [{string.Join(", ", placement.Length)}]", nameof(value));
+        }
+
+        return new(placement, value, Decays: value.dim() >= 2 && !placement.Name.StartsWith("tok_embeddings", StringComparison.Ordinal));
+    }
+
+    /// <summary>A parameter held whole by this rank (one process, or a replicated tensor's first holder).</summary>
     public static TrainableParameter Of(string name, Parameter value) =>
-        new(name, value, Decays: value.dim() >= 2 && !name.StartsWith("tok_embeddings", StringComparison.Ordinal));
+        Of(new ParameterShard(name, value.shape, new long[value.dim()], value.shape, Primary: true), value);
 }
 
 /// <summary>AdamW's hyper-parameters; the learning rate comes with each step.</summary>
@@ -32,6 +51,7 @@ public sealed class ZeroAdamW : IDisposable
     private readonly IReadOnlyList<TrainableParameter> _parameters;
     private readonly AdamWSettings _settings;
     private readonly ICommunicator _dp;
+    private readonly ICommunicator _norm;
     private readonly IReadOnlyList<GradientBucket> _buckets;
     private readonly BucketState[] _state;
     private readonly Tensor _reduceBuffer;
@@ -39,8 +59,10 @@ public sealed class ZeroAdamW : IDisposable
     private readonly Tensor _gatherBuffer;
     private readonly Tensor? _gatherInput;
 
-    /// <param name="parameters">in backward order (the order their gradients become ready), identical on every rank</param>
-    public ZeroAdamW(IReadOnlyList<TrainableParameter> parameters, AdamWSettings settings, ICommunicator dp, long bucketBytes = BucketLayout.DefaultBucketBytes)
+    /// <param name="parameters">in backward order (the order their gradients become ready), identical on every DP rank</param>
+    /// <param name="dp">the ranks that hold the same parameters and shard their optimizer state</param>
+    /// <param name="model">every rank whose shards together make up the model's gradient (the world); the DP group when null</param>
+    public ZeroAdamW(IReadOnlyList<TrainableParameter> parameters, AdamWSettings settings, ICommunicator dp, long bucketBytes = BucketLayout.DefaultBucketBytes, ICommunicator? model = null)
     {
         if (parameters.Count == 0)
         {
@@ -57,6 +79,7 @@ public sealed class ZeroAdamW : IDisposable
         _parameters = parameters;
         _settings = settings;
         _dp = dp;
+        _norm = model ?? dp;
         _buckets = BucketLayout.Plan([.. parameters.Select(p => (Rows(p.Value), RowElements(p.Value)))], dp.Size, bucketBytes);
         var largest = _buckets.Max(b => b.SegmentElements);
         _reduceBuffer = zeros(largest * dp.Size, ScalarType.Float32, device);
@@ -74,6 +97,10 @@ public sealed class ZeroAdamW : IDisposable
 
     /// <summary>Every parameter's owned shard, in parameter order: what a checkpoint saves and restores.</summary>
     public IReadOnlyList<OwnedShard> Shards { get; }
+
+    /// <summary>Bytes of the state tensors this rank holds: the fp32 accumulated gradient shard, and master weights with both moments.</summary>
+    public (long GradientShard, long Optimizer) StateBytes =>
+        (_state.Sum(s => Bytes(s.Gradient)), _state.Sum(s => Bytes(s.Master) + Bytes(s.ExpAvg) + Bytes(s.ExpAvgSq)));
 
     /// <summary>Clears the accumulated gradient shards: call at the start of every optimizer step.</summary>
     public void ZeroGradients()
@@ -133,12 +160,22 @@ public sealed class ZeroAdamW : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var squares = zeros(1, ScalarType.Float64, _state[0].Gradient.device);
-        foreach (var state in _state)
+        for (var b = 0; b < _buckets.Count; b++)
         {
-            squares.add_(state.Gradient.square().sum().to_type(ScalarType.Float64));
+            var gradient = _state[b].Gradient;
+            if (_buckets[b].Slots.All(s => _parameters[s.Parameter].Placement.Primary))
+            {
+                squares.add_(gradient.square().sum().to_type(ScalarType.Float64));
+                continue;
+            }
+
+            foreach (var slot in _buckets[b].Slots.Where(s => _parameters[s.Parameter].Placement.Primary))
+            {
+                squares.add_(gradient.narrow(0, slot.Offset, slot.ShareElements).square().sum().to_type(ScalarType.Float64));
+            }
         }
 
-        _dp.AllReduce(squares);
+        _norm.AllReduce(squares);
         var norm = Math.Sqrt(squares.cpu().item<double>());
         // As torch.nn.utils.clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1.
         var clip = maxNorm / (norm + 1e-6);
@@ -252,8 +289,10 @@ public sealed class ZeroAdamW : IDisposable
         var rows = RowShard.Of(slot.Rows, _dp.Size, _dp.Rank);
         long[] shape = [rows.Count, .. parameter.Value.shape.Skip(1)];
         Tensor View(Tensor segment) => segment.narrow(0, slot.Offset, rows.Count * slot.RowElements).view(shape);
-        return new OwnedShard(slot.Parameter, parameter.Name, parameter.Value.shape, rows, View(state.Master), View(state.ExpAvg), View(state.ExpAvgSq));
+        return new OwnedShard(slot.Parameter, parameter.Placement, rows, View(state.Master), View(state.ExpAvg), View(state.ExpAvgSq));
     }
+
+    private static long Bytes(Tensor t) => t.numel() * t.ElementSize;
 
     private static long Rows(Tensor t) => t.dim() == 0 ? 1 : t.shape[0];
 
@@ -282,6 +321,22 @@ public sealed class ZeroAdamW : IDisposable
 
 /// <summary>
 /// One parameter's rows owned by this DP rank: views of the optimizer's fp32 master weights and AdamW moments, shaped
-/// [Rows.Count, rest of the parameter's shape]. Writing into them (a checkpoint restore) changes the optimizer's state.
+/// [Rows.Count, rest of this rank's tensor]. Writing into them (a checkpoint restore) changes the optimizer's state.
 /// </summary>
-public sealed record OwnedShard(int Parameter, string Name, long[] Shape, RowShard Rows, Tensor Master, Tensor ExpAvg, Tensor ExpAvgSq);
+/// <param name="Rows">the rows of this rank's tensor (the placement's box) that this DP rank owns</param>
+public sealed record OwnedShard(int Parameter, ParameterShard Placement, RowShard Rows, Tensor Master, Tensor ExpAvg, Tensor ExpAvgSq)
+{
+    public string Name => Placement.Name;
+
+    /// <summary>The model parameter's global shape.</summary>
+    public long[] Shape => Placement.Shape;
+
+    /// <summary>Where the owned rows start in the global tensor.</summary>
+    public long[] Start => [Placement.Start[0] + Rows.Start, .. Placement.Start.Skip(1)];
+
+    /// <summary>The owned box's extent in every dimension.</summary>
+    public long[] Length => [Rows.Count, .. Placement.Length.Skip(1)];
+
+    /// <summary>Whether this rank saves these rows: it owns some, and holds the primary copy of a replicated tensor.</summary>
+    public bool Saved => Rows.Count > 0 && Placement.Primary;
+}

@@ -10,7 +10,7 @@ namespace LlamaTrainer.Training;
 /// Reads a format-1 checkpoint (written by the single-process trainer: TorchSharp's model.bin and AdamW's
 /// optimizer.bin) into any layout's owned rows: both files are loaded whole into a model and an AdamW of the same
 /// shape (its two parameter groups as that trainer built them: decayed matrices first, then the rest), then each
-/// rank keeps its rows.
+/// rank keeps its box.
 /// </summary>
 public static class LegacyCheckpoint
 {
@@ -45,7 +45,13 @@ public static class LegacyCheckpoint
             Tensor Rows(Tensor full)
             {
                 using var scope = NewDisposeScope(); // keeps the chain's temporaries alive through their native calls
-                return full.detach().narrow(0, shard.Rows.Start, shard.Rows.Count).to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
+                var box = full.detach();
+                for (var d = 0; d < shard.Start.Length; d++)
+                {
+                    box = box.narrow(d, shard.Start[d], shard.Length[d]);
+                }
+
+                return box.to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
             }
             return new[] { Rows(value), Rows(state.exp_avg), Rows(state.exp_avg_sq) };
         }).ToList();

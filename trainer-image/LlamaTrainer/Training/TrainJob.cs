@@ -68,7 +68,7 @@ public static class TrainJob
         }
         // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
         manual_seed(job.Spec.Data.Seed ?? 1234);
-        using var trainer = new Trainer(new LlamaTransformer(config), stage, data.Batches, device, groups.Dp, TrainingState.Start);
+        using var trainer = new Trainer(new LlamaTransformer(config, groups.Tp), stage, data.Batches, device, groups, TrainingState.Start);
         var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
         var resumed = await sharded.RestoreNewestAsync(trainer, CancellationToken.None);
         data.ApplyStageMix();
@@ -94,9 +94,12 @@ public static class TrainJob
 
         var interval = job.Spec.Checkpoint.IntervalSteps ?? 500;
         var keep = job.Spec.Checkpoint.Keep ?? 3;
-        // Gate evals run on rank 0 alone (the others wait at the checkpoint's next collective): its state and manifest
-        // are the ones saved, and on a shared CPU every redundant evaluation would slow the one that counts.
-        var gateEvals = reports ? await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, log, CancellationToken.None) : null;
+        // Gate evals run on one replica (the ranks of DP rank 0: rank 0 alone without tensor parallelism), whose ranks
+        // evaluate the split model together; the others wait at the checkpoint's next collective. Rank 0's state and
+        // manifest are the ones saved, and on a shared CPU every redundant evaluation would slow the one that counts.
+        var gateEvals = groups.Dp.Rank == 0
+            ? await LongContextGateEvals.OpenAsync(job, options.DataRoot ?? manifestFolder, trainer, device.Device, reports ? log : Serilog.Core.Logger.None, CancellationToken.None)
+            : null;
         gateEvals?.RecordBaseline(trainer);
         var writer = new StoreCheckpointWriter(sharded, keep, gateEvals is null ? null : gateEvals.AtStageEnd);
         var run = new TrainingRun(trainer, writer, interval, sinks, options.PeakFlopsPerSecond, groups.World, reports || options.LogEveryRank ? log : Serilog.Core.Logger.None);

@@ -9,30 +9,29 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// One stage of training on one data-parallel rank: each <see cref="Step"/> walks the stage's current global batch as
-/// micro-batches, trains on this rank's contiguous share of them and skips the others' (so every rank keeps the one
-/// global data cursor), weights each token equally over the whole global batch, and takes a ZeRO AdamW step (global
-/// norm clipping, scheduled learning rate). With a data-parallel group of one this is plain single-process training.
+/// One stage of training on one rank: each <see cref="Step"/> walks the stage's current global batch as micro-batches,
+/// trains on this rank's data-parallel share of them and skips the others' (so every rank keeps the one global data
+/// cursor; the ranks of a tensor-parallel group train the same micro-batches on their split of the model), weights each
+/// token equally over the whole global batch, and takes a ZeRO AdamW step (global norm clipping over the whole model,
+/// scheduled learning rate). With groups of one this is plain single-process training.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, ICommunicator dp, TrainingState state)
+    /// <param name="model">built on <paramref name="groups"/>' TP group</param>
+    public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, ProcessGroups groups, TrainingState state)
     {
         Model = model;
         Stage = stage;
         Data = data;
         Device = device;
-        DataParallel = dp;
+        Groups = groups;
         State = state;
         model.to(device.Device, device.DType);
         model.ActivationCheckpointing = stage.ActivationCheckpointing;
 
         // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
-        var parameters = model.named_parameters()
-            .Select(p => TrainableParameter.Of(p.name, p.parameter))
-            .Reverse()
-            .ToList();
-        Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), dp);
+        var parameters = model.TrainableParameters().Reverse().ToList();
+        Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), groups.Dp, model: groups.World);
     }
 
     public LlamaTransformer Model { get; }
@@ -45,8 +44,10 @@ public sealed class Trainer : IDisposable
 
     public ZeroAdamW Optimizer { get; }
 
-    /// <summary>The data-parallel group this rank trains in.</summary>
-    public ICommunicator DataParallel { get; }
+    /// <summary>This rank's groups: the batch is split over Dp, the model over Tp.</summary>
+    public ProcessGroups Groups { get; }
+
+    private ICommunicator DataParallel => Groups.Dp;
 
     public TrainingState State { get; internal set; }
 
@@ -93,11 +94,7 @@ public sealed class Trainer : IDisposable
             using var scope = NewDisposeScope();
             using var tensors = new BatchTensors(mine[i], Device.Device);
             var logits = Model.forward(tensors.Inputs, tensors.Positions, tensors.Documents);
-            var summed = nn.functional.cross_entropy(
-                logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32),
-                tensors.Targets.view(-1),
-                ignore_index: TokenBatch.IgnoreIndex,
-                reduction: nn.Reduction.Sum);
+            var summed = Model.SummedCrossEntropy(logits, tensors.Targets);
             (summed / targetCount).backward();
             Model.ThrowIfBackwardFailed();
             lossSum += summed.item<float>();

@@ -11,11 +11,11 @@ namespace LlamaTrainer.Training;
 
 /// <summary>
 /// The trainer's checkpoint in format 2, written by every rank of a gang and readable by any layout: each rank writes
-/// the rows it owns of every parameter's fp32 master weights and AdamW moments (tensors <c>model/NAME</c>,
-/// <c>optim/exp_avg/NAME</c>, <c>optim/exp_avg_sq/NAME</c>, each piece recorded with the tensor's global shape and
-/// the box it holds) into its own shard; rank 0 then writes the loop's state and commits the manifest, last.
-/// Restoring reads exactly the rows the new layout's rank owns, so a checkpoint saved at one DP size resumes at any
-/// other with the same state, bit for bit. Format-1 checkpoints (one process, TorchSharp's own files) still load.
+/// the box it owns (its tensor-parallel slice, its ZeRO rows of that; a replicated tensor only by its primary holder) of
+/// every parameter's fp32 master weights and AdamW moments (tensors <c>model/NAME</c>, <c>optim/exp_avg/NAME</c>,
+/// <c>optim/exp_avg_sq/NAME</c>, each piece recorded with the tensor's global shape and the box it holds) into its own
+/// shard; rank 0 then writes the loop's state and commits the manifest, last. Restoring reads exactly the box the new
+/// layout's rank owns, so a checkpoint saved at one TP and DP size resumes at any other with the same state, bit for bit. Format-1 checkpoints (one process, TorchSharp's own files) still load.
 /// </summary>
 public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world, ILogger log)
 {
@@ -47,8 +47,9 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
         if (world.Rank == 0)
         {
             var state = JsonSerializer.SerializeToUtf8Bytes(SavedState.Of(trainer), JsonOptions);
-            var layout = new CheckpointLayout(1, 1, 1, trainer.DataParallel.Size, world.Size);
-            committed = await store.CommitManifestAsync(draft with { Layout = layout }, everyRank, [new CheckpointShard(StateShard, (stream, ct) => stream.WriteAsync(state, ct).AsTask())], cancellationToken);
+            var layout = trainer.Groups.Layout;
+            var recorded = new CheckpointLayout(layout.Tp, layout.Cp, layout.Pp, layout.Dp, world.Size);
+            committed = await store.CommitManifestAsync(draft with { Layout = recorded }, everyRank, [new CheckpointShard(StateShard, (stream, ct) => stream.WriteAsync(state, ct).AsTask())], cancellationToken);
             await store.PruneAsync(keep, cancellationToken);
         }
 
@@ -155,7 +156,7 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
 
     private static IEnumerable<TensorPieceSource> Pieces(Trainer trainer)
     {
-        foreach (var shard in trainer.Optimizer.Shards.Where(s => s.Rows.Count > 0))
+        foreach (var shard in trainer.Optimizer.Shards.Where(s => s.Saved))
         {
             var region = RegionOf(shard);
             yield return Piece(ModelTensor(shard.Name), shard.Shape, region, shard.Master);
@@ -174,9 +175,8 @@ public sealed class TrainerCheckpoint(CheckpointStore store, ICommunicator world
         return TensorPieceSource.FromBytes(name, ElementType.Float32, shape, region, host.bytes.ToArray());
     }
 
-    /// <summary>The owned rows of a parameter, with every other dimension whole.</summary>
-    internal static TensorRegion RegionOf(OwnedShard shard) =>
-        TensorRegion.Rows(shard.Shape, shard.Rows.Start, shard.Rows.Count);
+    /// <summary>The owned box of a parameter in its global shape.</summary>
+    internal static TensorRegion RegionOf(OwnedShard shard) => new(shard.Start, shard.Length);
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }

@@ -154,11 +154,23 @@ public class JobValidatorTests
     }
 
     [Fact]
-    public void Kv_heads_not_divisible_by_tp_is_an_error_not_a_silent_replication()
+    public void Kv_heads_that_tp_neither_divides_nor_multiplies_is_an_error()
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Model.Heads = 24;
+            s.Model.KvHeads = 12;
+            s.Model.Dim = 3072;
+        });
+        var problem = AssertError(job, "spec.stages[0].parallelism.tp", "key/value heads (12)");
+        Assert.Contains("split or replicated whole", problem.Message);
+    }
+
+    [Fact]
+    public void Kv_heads_fewer_than_tp_are_replicated_when_tp_is_a_multiple_of_them()
     {
         var job = TestJobs.With(s => s.Model.KvHeads = 4);
-        var problem = AssertError(job, "spec.stages[0].parallelism.tp", "key/value heads (4)");
-        Assert.Contains("not replicated", problem.Message);
+        Assert.DoesNotContain(JobValidator.Validate(job), p => p.Path.EndsWith(".tp", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -33,14 +33,14 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var text = Manifest
             .Replace("weight: 1", "weight: 0.5", StringComparison.Ordinal)
-            .Replace("parallelism: {tp: 2}", "parallelism: {tp: 4}", StringComparison.Ordinal);
+            .Replace("parallelism: {tp: 2}", "parallelism: {tp: 8}", StringComparison.Ordinal);
 
         var (exit, output) = Validate(text);
 
         Assert.Equal(1, exit);
         Assert.Contains("job.yaml:7: error: spec.data.sources: expected weights summing to 1", output);
         Assert.Contains("job.yaml:16: error: spec.stages[0].parallelism.tp: expected at most gpusPerNode (2)", output);
-        Assert.Contains("job.yaml:16: error: spec.stages[0].parallelism.tp: expected a divisor of the model's key/value heads (2)", output);
+        Assert.Contains("job.yaml:16: error: spec.stages[0].parallelism.tp: expected a divisor of the model's attention heads (4)", output);
         Assert.Contains("3 error(s), 0 warning(s)", output);
     }
 

@@ -16,8 +16,8 @@ public class AttentionTests
         manual_seed(4);
         var gqaConfig = TinyConfigs.Gqa();                     // 4 query heads, 2 K/V heads
         var mhaConfig = gqaConfig with { KvHeads = gqaConfig.Heads };
-        using var gqa = new Attention(gqaConfig);
-        using var mha = new Attention(mhaConfig);
+        using var gqa = new Attention(gqaConfig, TensorParallel.Single(gqaConfig));
+        using var mha = new Attention(mhaConfig, TensorParallel.Single(mhaConfig));
         int groups = gqaConfig.Heads / gqaConfig.KvHeads, headDim = gqaConfig.HeadDim;
 
         var gqaWeights = gqa.state_dict();
@@ -47,7 +47,7 @@ public class AttentionTests
     {
         manual_seed(5);
         var config = TinyConfigs.Gqa();
-        using var attention = new Attention(config);
+        using var attention = new Attention(config, TensorParallel.Single(config));
         var w = attention.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         using var x = randn(2, Length, config.Dim).requires_grad_();
         var (positions, ids) = Packed();

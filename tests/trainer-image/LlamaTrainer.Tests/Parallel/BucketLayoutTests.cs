@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaTrainer.Parallel;
 
 namespace LlamaTrainer.Tests.Parallel;

@@ -79,7 +79,7 @@ public class ZeroAdamWTests
         List<Tensor> Train(int rank, int size, Func<int, int, Tensor> gradientOf, ICommunicator group)
         {
             var parameters = shapes.Select((shape, i) => new Parameter(ones(shape).mul(0.5 + i))).ToList();
-            var trainable = parameters.Select((p, i) => new TrainableParameter($"p{i}", p, Decays: i != 1)).ToList();
+            var trainable = parameters.Select((p, i) => TrainableParameter.Of($"p{i}", p) with { Decays = i != 1 }).ToList();
             using var optimizer = new ZeroAdamW(trainable, new AdamWSettings(0.9, 0.95, 1e-8, 0.1), group, bucketBytes: 64);
             for (var step = 0; step < 3; step++)
             {

@@ -32,7 +32,7 @@ public class TrainerCheckpointTests
         using var dp2 = new FolderCheckpoints();
         ThreadRanks.Run(2, gang =>
         {
-            using var trainer = Create(gang.Groups.Dp);
+            using var trainer = Create(gang.Groups);
             trainer.Step();
             trainer.Step();
             new StoreCheckpointWriter(new TrainerCheckpoint(dp2.Store, gang.Groups.World, Logger.None), keep: 5)
@@ -41,7 +41,7 @@ public class TrainerCheckpointTests
         });
 
         using var dp1 = new FolderCheckpoints();
-        using (var trainer = Create(new SoloCommunicator()))
+        using (var trainer = Create(ProcessGroups.Single()))
         {
             var from = await new TrainerCheckpoint(dp2.Store, new SoloCommunicator(), Logger.None).RestoreNewestAsync(trainer, CancellationToken.None);
             Assert.Equal(2, from!.Step);
@@ -51,7 +51,7 @@ public class TrainerCheckpointTests
         using var dp4 = new FolderCheckpoints();
         ThreadRanks.Run(4, gang =>
         {
-            using var trainer = Create(gang.Groups.Dp);
+            using var trainer = Create(gang.Groups);
             var from = new TrainerCheckpoint(dp2.Store, gang.Groups.World, Logger.None).RestoreNewestAsync(trainer, CancellationToken.None).GetAwaiter().GetResult();
             Assert.Equal(2, from!.Step);
             new StoreCheckpointWriter(new TrainerCheckpoint(dp4.Store, gang.Groups.World, Logger.None), keep: 5)
@@ -59,7 +59,7 @@ public class TrainerCheckpointTests
             return 0;
         });
 
-        var expected = await FullStateAsync(dp2.Store);
+        var expected = await CheckpointContents.ReadAsync(dp2.Store);
         using (var model = new LlamaTransformer(Config))
         {
             Assert.Equal(3 * model.named_parameters().Count(), expected.Tensors.Count); // master, exp_avg, exp_avg_sq
@@ -67,7 +67,7 @@ public class TrainerCheckpointTests
         Assert.Contains("optim/exp_avg_sq/output.weight", expected.Tensors.Keys);
         foreach (var (name, other) in new[] { ("dp1", dp1.Store), ("dp4", dp4.Store) })
         {
-            var actual = await FullStateAsync(other);
+            var actual = await CheckpointContents.ReadAsync(other);
             Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
             foreach (var (tensor, bytes) in expected.Tensors)
             {
@@ -113,7 +113,7 @@ public class TrainerCheckpointTests
                 new CheckpointShard("trainer-state.json", (stream, ct) => stream.WriteAsync(state, ct).AsTask()),
             ]);
 
-        using var trainer = Create(new SoloCommunicator(), seed: 99);
+        using var trainer = Create(ProcessGroups.Single(), seed: 99);
         var restored = await checkpoints.Checkpoint.RestoreNewestAsync(trainer, CancellationToken.None);
 
         Assert.Equal(1, restored!.FormatVersion);
@@ -140,23 +140,6 @@ public class TrainerCheckpointTests
         return Task.CompletedTask;
     }
 
-    private static Trainer Create(ICommunicator dp, long seed = 11) =>
-        TrainerFactory.Create(Config, TrainerFactory.Stage(batchTokens: 4 * 16, microBatch: 1), new SyntheticBatchSource(Config.VocabSize), seed, dp);
-
-    /// <summary>Every tensor of the newest checkpoint, read whole, and its loop state.</summary>
-    private static async Task<(Dictionary<string, byte[]> Tensors, string State)> FullStateAsync(CheckpointStore store)
-    {
-        var loaded = await store.OpenAsync((await store.ListCommittedAsync())[0].Id);
-        var tensors = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var tensor in loaded.Tensors!.Tensors)
-        {
-            var bytes = new byte[tensor.Shape.Aggregate(1L, (a, b) => a * b) * tensor.Type.SizeOf()];
-            await loaded.ReadRegionAsync(tensor.Name, TensorRegion.Whole(tensor.Shape), bytes);
-            tensors[tensor.Name] = bytes;
-        }
-
-        await using var state = await loaded.OpenShardAsync(TrainerCheckpoint.StateShard);
-        using var reader = new StreamReader(state);
-        return (tensors, await reader.ReadToEndAsync());
-    }
+    private static Trainer Create(ProcessGroups groups, long seed = 11) =>
+        TrainerFactory.Create(Config, TrainerFactory.Stage(batchTokens: 4 * 16, microBatch: 1), new SyntheticBatchSource(Config.VocabSize), seed, groups);
 }

@@ -1,6 +1,7 @@
 using LlamaOperator.Api.V1Alpha1;
-using LlamaTrainer.Collectives;
 using LlamaTrainer.Model;
+using LlamaTrainer.Parallel;
+using LlamaTrainer.Tests.Parallel;
 using LlamaTrainer.Training;
 using static TorchSharp.torch;
 
@@ -26,9 +27,11 @@ internal static class TrainerFactory
             GradClip: 1.0,
             ActivationCheckpointing: checkpointing);
 
-    public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ICommunicator? dp = null)
+    /// <param name="groups">the rank's groups (a gang's); one process when null</param>
+    public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ProcessGroups? groups = null)
     {
-        manual_seed(seed);
-        return new Trainer(new LlamaTransformer(config), stage, data, ComputeDevice.Cpu, dp ?? new SoloCommunicator(), TrainingState.Start);
+        groups ??= ProcessGroups.Single();
+        var model = ThreadRanks.Seeded(seed, () => new LlamaTransformer(config, groups.Tp));
+        return new Trainer(model, stage, data, ComputeDevice.Cpu, groups, TrainingState.Start);
     }
 }

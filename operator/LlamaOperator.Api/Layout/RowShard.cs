@@ -1,9 +1,9 @@
-namespace LlamaTrainer.Parallel;
+namespace LlamaOperator.Api.Layout;
 
 /// <summary>
-/// The rows of a tensor's first dimension that one data-parallel rank owns under ZeRO sharding: ceil(rows / dp) per
-/// rank, in rank order, so the last ranks may own fewer rows or none. The one rule for the optimizer's shards and for
-/// the checkpoint pieces they are saved as.
+/// The rows of a dimension that one of dp ranks owns when it is split among them: ceil(rows / dp) per rank, in rank
+/// order, so the last ranks may own fewer rows or none. The one rule for ZeRO's optimizer shards (and the checkpoint
+/// pieces they are saved as) and for tensor parallelism's split of the vocabulary and the feed-forward width.
 /// </summary>
 public readonly record struct RowShard(long Start, long Count)
 {
