@@ -11,16 +11,17 @@ using LlamaTrainer.Storage.Progress;
 namespace LlamaTrainer.Tests.Cli;
 
 /// <summary>
-/// `llama-train train` on a stage whose manifest asks for data parallelism: the process launches one worker per rank
-/// on this machine (Gloo over loopback), as a pod's launcher would.
+/// `llama-train train` on a stage whose manifest asks for data or tensor parallelism: the process launches one worker
+/// per rank on this machine (Gloo over loopback), as a pod's launcher would.
 /// </summary>
-public class DataParallelTrainingTests
+public class ParallelTrainingTests
 {
-    private static string Job(int steps, int[] dps)
+    /// <param name="layouts">each stage's parallelism, e.g. "{ tp: 2, dp: 2 }"</param>
+    private static string Job(int steps, string[] layouts, int gpusPerNode)
     {
         var corpus = Path.Combine(RepoRoot.Find(), "examples", "corpus", "multilingual.jsonl");
-        var stages = string.Join("\n", dps.Select((dp, i) =>
-            $"    - {{ name: s{i}, type: Pretrain, tokens: {steps * 256}, sequenceLength: 32, batchTokens: 256, microBatchSize: 2, parallelism: {{ dp: {dp} }} }}"));
+        var stages = string.Join("\n", layouts.Select((layout, i) =>
+            $"    - {{ name: s{i}, type: Pretrain, tokens: {steps * 256}, sequenceLength: 32, batchTokens: 256, microBatchSize: 2, parallelism: {layout} }}"));
         return $$"""
             apiVersion: llamaoperator.dev/v1alpha1
             kind: LlamaTrainingJob
@@ -31,7 +32,7 @@ public class DataParallelTrainingTests
               data:
                 seed: 3
                 sources: [{ name: multilingual, uri: data/multilingual, prepareFrom: "{{corpus}}", weight: 1.0 }]
-              cluster: { gpusPerNode: 1, image: "llama-trainer:dev" }
+              cluster: { gpusPerNode: {{gpusPerNode}}, image: "llama-trainer:dev" }
               checkpoint: { storage: { local: { path: ckpt } }, intervalSteps: 4, keep: 2 }
               failurePolicy: { collectiveTimeoutSeconds: 20 }
               stages:
@@ -39,12 +40,13 @@ public class DataParallelTrainingTests
             """;
     }
 
-    /// <param name="dps">each stage's data-parallel size</param>
-    private static async Task<string> JobFolderAsync(TempFolder folder, string name, int[] dps, int steps = 20)
+    /// <param name="layouts">each stage's parallelism</param>
+    /// <param name="gpusPerNode">the processes of a pod: the largest TP degree (it divides every stage's world size)</param>
+    private static async Task<string> JobFolderAsync(TempFolder folder, string name, string[] layouts, int steps = 20, int gpusPerNode = 1)
     {
         var path = Path.Combine(folder.Path, name);
         Directory.CreateDirectory(path);
-        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(steps, dps));
+        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(steps, layouts, gpusPerNode));
         return path;
     }
 
@@ -67,7 +69,7 @@ public class DataParallelTrainingTests
         var losses = new Dictionary<int, List<double>>();
         foreach (var dp in new[] { 1, 2, 4 })
         {
-            var job = await JobFolderAsync(folder, $"dp{dp}", [dp]);
+            var job = await JobFolderAsync(folder, $"dp{dp}", [$"{{ dp: {dp} }}"]);
             Assert.Equal(0, await TrainAsync(job, "s0"));
             losses[dp] = Losses(job, "s0");
         }
@@ -82,21 +84,45 @@ public class DataParallelTrainingTests
     }
 
     /// <summary>
-    /// A DP=2 run stopped by SIGTERM (every rank checkpoints the same step), resumed, then hit by SIGKILL on one worker
-    /// (the other rank is waiting for it in a collective and gets a peer failure at once), resumed again, ends with
-    /// every rank's shard of the final checkpoint byte for byte equal to an uninterrupted run's.
+    /// TP2 (the model's one K/V head replicated on both ranks, its 512-id vocabulary split 256/256) and TP2 x DP2 train
+    /// the losses of one process. Tolerance as for data parallelism (1e-4 relative, fp32): the partial sums of the
+    /// row-parallel layers and the vocabulary-parallel loss are added in another order.
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task A_data_parallel_run_stopped_killed_and_resumed_ends_bitwise_equal_to_an_uninterrupted_one()
+    public async Task Tensor_parallel_ranks_alone_and_with_data_parallel_ranks_train_the_losses_of_one_process()
+    {
+        using var folder = new TempFolder();
+        var single = await JobFolderAsync(folder, "single", ["{ dp: 1 }"]);
+        Assert.Equal(0, await TrainAsync(single, "s0"));
+        var expected = Losses(single, "s0");
+        foreach (var (name, layout) in new[] { ("tp2", "{ tp: 2 }"), ("tp2dp2", "{ tp: 2, dp: 2 }") })
+        {
+            var job = await JobFolderAsync(folder, name, [layout], gpusPerNode: 2);
+            Assert.Equal(0, await TrainAsync(job, "s0"));
+            var worst = expected.Zip(Losses(job, "s0"), (a, b) => Math.Abs(a - b) / a).Max();
+            Assert.True(worst < 1e-4, $"{name}: largest relative loss difference {worst:E2}");
+        }
+    }
+
+    /// <summary>
+    /// A DP=2 or TP=2 run stopped by SIGTERM (every rank checkpoints the same step), resumed, then hit by SIGKILL on one
+    /// worker (the other rank is waiting for it in a collective and gets a peer failure at once), resumed again, ends
+    /// with every rank's shard of the final checkpoint byte for byte equal to an uninterrupted run's.
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("{ dp: 2 }", 1)]
+    [InlineData("{ tp: 2 }", 2)]
+    public async Task A_parallel_run_stopped_killed_and_resumed_ends_bitwise_equal_to_an_uninterrupted_one(string layout, int gpusPerNode)
     {
         // A tiny step takes milliseconds: enough steps that the signals land mid-run on any machine.
         const int Steps = 300;
         using var folder = new TempFolder();
-        var straight = await JobFolderAsync(folder, "straight", [2], Steps);
+        var straight = await JobFolderAsync(folder, "straight", [layout], Steps, gpusPerNode);
         Assert.Equal(0, await TrainAsync(straight, "s0"));
 
-        var interrupted = await JobFolderAsync(folder, "interrupted", [2], Steps);
+        var interrupted = await JobFolderAsync(folder, "interrupted", [layout], Steps, gpusPerNode);
         var launcher = LlamaTrainProcess.Start(interrupted, "train", "--job", "job.yaml", "--stage", "s0");
         await WaitForStepAsync(interrupted, launcher, 3);
         Signal(launcher.Id, "TERM");
@@ -130,7 +156,7 @@ public class DataParallelTrainingTests
     public async Task A_rank_that_never_arrives_ends_the_rendezvous_with_an_error_naming_it_and_the_store()
     {
         using var folder = new TempFolder();
-        var job = await JobFolderAsync(folder, "alone", [2]);
+        var job = await JobFolderAsync(folder, "alone", ["{ dp: 2 }"]);
         var port = StandaloneGang.FreePort();
         var output = new List<string>();
         var environment = new Dictionary<string, string>
