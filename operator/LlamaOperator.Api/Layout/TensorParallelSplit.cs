@@ -9,6 +9,9 @@ namespace LlamaOperator.Api.Layout;
 public sealed record ParameterShard(string Name, long[] Shape, long[] Start, long[] Length, bool Primary)
 {
     public long Elements => Length.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The elements DP rank 0 (the busiest) owns of this box under ZeRO: its <see cref="RowShard"/> of the rows.</summary>
+    public long ElementsOwnedByFirstOf(int dp) => RowShard.RowsPerRank(Length[0], dp) * (Elements / Length[0]);
 }
 
 /// <summary>

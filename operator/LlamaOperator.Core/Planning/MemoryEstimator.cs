@@ -69,7 +69,7 @@ public static class MemoryEstimator
             var last = s == layout.Pp - 1;
             var parameters = TensorParallelSplit.Of(model, layout.Tp, 0).Parameters(layersPerStage.Take(s).Sum(), layersPerStage[s], embedding: first, output: last);
             var perGpu = parameters.Sum(p => p.Elements);
-            var owned = parameters.Sum(p => RowShard.RowsPerRank(p.Length[0], layout.Dp) * (p.Elements / p.Length[0]));
+            var owned = parameters.Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
             var inFlight = Math.Max(1, Math.Min(layout.Pp - s, microBatches));
             var saved = checkpointing == ActivationCheckpointing.Full
                 ? (layersPerStage[s] * layerInput * inFlight) + layerActivations

@@ -22,10 +22,11 @@ public sealed record ParallelBenchmarkOptions(ResolvedParallelism Layout, int St
 }
 
 /// <summary>
-/// What rank 0 of one run measured: every step's loss, the measured steps' throughput, and a checkpoint of the trained
-/// state (weights and moments) saved and restored on a local folder: rank 0's shard size and the gang's wall times.
+/// What rank 0 of one run measured: every step's loss, the measured steps' throughput and the bytes its collectives
+/// moved per step in each group, and a checkpoint of the trained state (weights and moments) saved and restored on a
+/// local folder: rank 0's shard size and the gang's wall times.
 /// </summary>
-public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond, long CheckpointBytesPerRank, long CheckpointBytes, double SaveSeconds, double LoadSeconds)
+public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond, GroupTraffic TrafficPerStep, long CheckpointBytesPerRank, long CheckpointBytes, double SaveSeconds, double LoadSeconds)
 {
     public double SaveMegabytesPerSecond => CheckpointBytes / 1e6 / SaveSeconds;
 
@@ -43,6 +44,7 @@ public sealed record ParallelBenchmarkResult(
     double SingleProcessTokensPerSecond,
     IReadOnlyList<double> Losses,
     IReadOnlyList<double> SingleProcessLosses,
+    GroupTraffic AnalyticTrafficPerStep,
     ParallelRunResult Parallel,
     ParallelRunResult SingleProcess)
 {
@@ -64,7 +66,9 @@ public static class ParallelBenchmark
         var difference = single.Losses.Zip(parallel.Losses, (a, b) => Math.Abs(a - b) / Math.Abs(a)).Max();
         return new ParallelBenchmarkResult(
             options.Layout, options.Model.ParameterCount, options.Steps, (long)options.GlobalSequences * options.SequenceLength,
-            difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses, parallel, single);
+            difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses,
+            CommunicationVolume.PerStep(options.Model, options.Layout, options.SequenceLength, options.MicroBatch, options.GlobalSequences, ActivationCheckpointing.None, sizeof(float)),
+            parallel, single);
     }
 
     /// <summary>The body of one rank (`bench parallel-worker`): trains, checkpoints, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
@@ -82,11 +86,13 @@ public static class ParallelBenchmark
         using var trainer = new Trainer(new LlamaTransformer(options.Model, gang.Groups.Tp), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
+        var traffic = gang.Groups.Traffic();
         for (var step = 0; step < options.WarmupSteps + options.Steps; step++)
         {
             if (step == options.WarmupSteps)
             {
                 measured.Restart();
+                traffic = gang.Groups.Traffic();
             }
 
             var result = trainer.Step();
@@ -97,6 +103,8 @@ public static class ParallelBenchmark
         }
 
         var tokensPerSecond = batchTokens * options.Steps / measured.Elapsed.TotalSeconds;
+        var moved = gang.Groups.Traffic() - traffic;
+        var perStep = new GroupTraffic(moved.World / options.Steps, moved.Tp / options.Steps, moved.Cp / options.Steps, moved.Pp / options.Steps, moved.Dp / options.Steps);
 
         var world = gang.Groups.World;
         var store = new CheckpointStore(ObjectStores.Open(checkpointFolder), logger: log);
@@ -124,7 +132,7 @@ public static class ParallelBenchmark
         {
             var shards = saved.Shards.Where(s => s.Name.StartsWith("rank-", StringComparison.Ordinal)).ToList();
             await File.WriteAllTextAsync(resultPath, JsonSerializer.Serialize(new ParallelRunResult(
-                (int)environment.Layout.WorldSize, losses, tokensPerSecond, shards[0].Bytes, shards.Sum(s => s.Bytes), save.TotalSeconds, load.TotalSeconds)));
+                (int)environment.Layout.WorldSize, losses, tokensPerSecond, perStep, shards[0].Bytes, shards.Sum(s => s.Bytes), save.TotalSeconds, load.TotalSeconds)));
         }
     }
 

@@ -109,12 +109,16 @@ internal static class BenchCommand
                         $"model {result.Parameters / 1e6:F1}M params, {result.Steps} steps of {result.BatchTokens} tokens, tp={layout.Tp} cp={layout.Cp} pp={layout.Pp} dp={layout.Dp}\n" +
                         $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
                         $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x\n" +
+                        $"rank 0's collectives per step: tp {Megabytes(result.Parallel.TrafficPerStep.Tp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Tp)}), " +
+                        $"dp {Megabytes(result.Parallel.TrafficPerStep.Dp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Dp)})\n" +
                         $"checkpoint of weights + moments: {CheckpointFigures(result.Parallel)} ({layout.WorldSize} processes) vs {CheckpointFigures(result.SingleProcess)} (1 process)"));
                 return 0;
             });
         });
         return command;
     }
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F2} MB");
 
     private static string CheckpointFigures(ParallelRunResult run) => string.Create(CultureInfo.InvariantCulture,
         $"{run.CheckpointBytesPerRank / 1e6:F1} MB per rank, save {run.SaveMegabytesPerSecond:F0} MB/s, load {run.LoadMegabytesPerSecond:F0} MB/s");

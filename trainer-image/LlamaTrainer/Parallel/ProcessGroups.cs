@@ -11,6 +11,7 @@ namespace LlamaTrainer.Parallel;
 public sealed class ProcessGroups : IDisposable
 {
     private readonly ICollectiveBackend? _backend;
+    private readonly MeteredCommunicator _world, _tp, _cp, _pp, _dp;
 
     private ProcessGroups(ParallelLayout layout, int rank, ICollectiveBackend? backend)
     {
@@ -18,11 +19,11 @@ public sealed class ProcessGroups : IDisposable
         Rank = rank;
         _backend = backend;
         // Every rank connects its groups in this order: a group's connect waits for all its members.
-        World = Group("world", [.. Enumerable.Range(0, (int)layout.WorldSize)]);
-        Tp = Group(ParallelDimension.Tp);
-        Cp = Group(ParallelDimension.Cp);
-        Pp = Group(ParallelDimension.Pp);
-        Dp = Group(ParallelDimension.Dp);
+        _world = Group("world", [.. Enumerable.Range(0, (int)layout.WorldSize)]);
+        _tp = Group(ParallelDimension.Tp);
+        _cp = Group(ParallelDimension.Cp);
+        _pp = Group(ParallelDimension.Pp);
+        _dp = Group(ParallelDimension.Dp);
     }
 
     public ParallelLayout Layout { get; }
@@ -30,19 +31,22 @@ public sealed class ProcessGroups : IDisposable
     /// <summary>Global rank.</summary>
     public int Rank { get; }
 
-    public ICommunicator World { get; }
+    public ICommunicator World => _world;
 
     /// <summary>The ranks that split each layer's matrices with this one (inside a node).</summary>
-    public ICommunicator Tp { get; }
+    public ICommunicator Tp => _tp;
 
     /// <summary>The ranks that split each sequence with this one.</summary>
-    public ICommunicator Cp { get; }
+    public ICommunicator Cp => _cp;
 
     /// <summary>The pipeline: one rank per stage of this replica's layers.</summary>
-    public ICommunicator Pp { get; }
+    public ICommunicator Pp => _pp;
 
     /// <summary>The replicas of this rank's shard of the model, which split the batch (and the optimizer state).</summary>
-    public ICommunicator Dp { get; }
+    public ICommunicator Dp => _dp;
+
+    /// <summary>The bytes this rank's collectives have moved so far in each group (see <see cref="MeteredCommunicator"/>).</summary>
+    public GroupTraffic Traffic() => new(_world.BytesMoved, _tp.BytesMoved, _cp.BytesMoved, _pp.BytesMoved, _dp.BytesMoved);
 
     /// <summary>One process, alone in every group (tests, benchmarks, evaluation).</summary>
     public static ProcessGroups Single() => Solo(ParallelLayout.Create(new ResolvedParallelism(1, 1, 1, 1), 1, "parallelism"));
@@ -59,20 +63,20 @@ public sealed class ProcessGroups : IDisposable
     /// <summary>Disposes the backend, and with it every group it connected.</summary>
     public void Dispose() => _backend?.Dispose();
 
-    private ICommunicator Group(ParallelDimension dimension)
+    private MeteredCommunicator Group(ParallelDimension dimension)
     {
         var group = Layout.GroupOf(dimension, Rank);
         // Named by dimension and first member: unique in the gang, the same on every member.
         return Group($"{dimension.ToString().ToLowerInvariant()}-{group.First}", [.. group.Members().Select(r => (int)r)]);
     }
 
-    private ICommunicator Group(string name, IReadOnlyList<int> members)
-    {
-        if (members.Count == 1)
-        {
-            return new SoloCommunicator(Rank, $"{name} (rank {Rank} alone)");
-        }
+    private MeteredCommunicator Group(string name, IReadOnlyList<int> members) =>
+        new(members.Count == 1 ? new SoloCommunicator(Rank, $"{name} (rank {Rank} alone)") : _backend!.CreateGroup(name, members));
+}
 
-        return _backend!.CreateGroup(name, members);
-    }
+/// <summary>Bytes moved by one rank's collectives in each of its groups.</summary>
+public sealed record GroupTraffic(long World, long Tp, long Cp, long Pp, long Dp)
+{
+    public static GroupTraffic operator -(GroupTraffic after, GroupTraffic before) =>
+        new(after.World - before.World, after.Tp - before.Tp, after.Cp - before.Cp, after.Pp - before.Pp, after.Dp - before.Dp);
 }

@@ -1,0 +1,49 @@
+using LlamaOperator.Api.Layout;
+using LlamaOperator.Api.Resolution;
+using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Parallel;
+
+namespace LlamaTrainer.Benchmarks;
+
+/// <summary>
+/// The bytes rank 0's collectives move in one optimizer step of a tensor- and data-parallel layout, derived from the
+/// algorithm (by <see cref="LlamaTrainer.Collectives.MeteredCommunicator"/>'s convention), for `bench parallel` to
+/// set beside what it measures. Per micro-batch of N = b x S tokens, TP moves 2 + 4 x layers all-reduces of N x dim
+/// activations (forward: the embedding's and each layer's two row-parallel outputs; backward: each layer's two
+/// column-parallel inputs and the output head's), 2 x layers more with activation checkpointing (the recomputed
+/// forward), the vocabulary-parallel loss's (TP + 2) x N fp32 values, and with replicated K/V heads the two K/V weight
+/// gradients of every layer. DP reduce-scatters the fp32 gradient (once a step for fp32 weights, else per
+/// micro-batch) and all-gathers the weights, DP x the elements rank 0 owns each, plus the loss sum; the world sums
+/// the squared gradient norm.
+/// </summary>
+public static class CommunicationVolume
+{
+    public static GroupTraffic PerStep(ModelConfig model, ResolvedParallelism layout, int sequenceLength, int microBatch, int globalSequences, ActivationCheckpointing checkpointing, int weightBytes)
+    {
+        var split = TensorParallelSplit.Of(model, layout.Tp, 0);
+        var microBatches = (long)globalSequences / microBatch / layout.Dp;
+        long tokens = (long)microBatch * sequenceLength;
+        long tp = 0;
+        if (layout.Tp > 1)
+        {
+            var allReduces = 2 + (4L * model.Layers) + (checkpointing == ActivationCheckpointing.Full ? 2L * model.Layers : 0);
+            var perMicroBatch = (allReduces * tokens * model.Dim * weightBytes) + ((layout.Tp + 2L) * tokens * sizeof(float));
+            if (split.KvReplicas > 1)
+            {
+                perMicroBatch += 2L * model.Layers * model.KvHeads * model.HeadDim * model.Dim * weightBytes;
+            }
+
+            tp = perMicroBatch * microBatches;
+        }
+
+        long dp = 0;
+        if (layout.Dp > 1)
+        {
+            var owned = split.Parameters().Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
+            var reductions = weightBytes == sizeof(float) ? 1 : microBatches;
+            dp = (layout.Dp * owned * sizeof(float) * reductions) + (layout.Dp * owned * weightBytes) + sizeof(double);
+        }
+
+        return new GroupTraffic(World: layout.WorldSize > 1 ? sizeof(double) : 0, Tp: tp, Cp: 0, Pp: 0, Dp: dp);
+    }
+}
