@@ -1,49 +1,54 @@
 using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaTrainer.Model;
 using LlamaTrainer.Parallel;
 
 namespace LlamaTrainer.Benchmarks;
 
 /// <summary>
-/// The bytes rank 0's collectives move in one optimizer step of a tensor- and data-parallel layout, derived from the
-/// algorithm (by <see cref="LlamaTrainer.Collectives.MeteredCommunicator"/>'s convention), for `bench parallel` to
-/// set beside what it measures. Per micro-batch of N = b x S tokens, TP moves 2 + 4 x layers all-reduces of N x dim
-/// activations (forward: the embedding's and each layer's two row-parallel outputs; backward: each layer's two
-/// column-parallel inputs and the output head's), 2 x layers more with activation checkpointing (the recomputed
-/// forward), the vocabulary-parallel loss's (TP + 2) x N fp32 values, and with replicated K/V heads the two K/V weight
-/// gradients of every layer. DP reduce-scatters the fp32 gradient (once a step for fp32 weights, else per
-/// micro-batch) and all-gathers the weights, DP x the elements rank 0 owns each, plus the loss sum; the world sums
-/// the squared gradient norm.
+/// The bytes rank 0's collectives move in one optimizer step of a tensor-, pipeline- and data-parallel layout, derived
+/// from the algorithm (by <see cref="LlamaTrainer.Collectives.MeteredCommunicator"/>'s convention), for `bench
+/// parallel` to set beside what it measures. Rank 0 holds the first pipeline stage's L layers. Per micro-batch of
+/// N = b x S tokens, TP moves all-reduces of N x dim activations: forward the embedding's and each layer's two
+/// row-parallel outputs, backward each layer's two column-parallel inputs (and, on a stage with the output head, its
+/// input and the vocabulary-parallel loss's (TP + 2) x N fp32 values); 2 x L more with activation checkpointing (the
+/// recomputed forward); with replicated K/V heads the two K/V weight gradients of every layer. PP sends the stage's
+/// hidden states and receives their gradients, N x dim each, and sums the loss. DP reduce-scatters the fp32 gradient
+/// (once a step for fp32 weights, else per micro-batch) and all-gathers the weights, DP x the elements rank 0 owns
+/// each, plus the loss sum; the world sums the squared gradient norm.
 /// </summary>
 public static class CommunicationVolume
 {
     public static GroupTraffic PerStep(ModelConfig model, ResolvedParallelism layout, int sequenceLength, int microBatch, int globalSequences, ActivationCheckpointing checkpointing, int weightBytes)
     {
         var split = TensorParallelSplit.Of(model, layout.Tp, 0);
+        var stage = PipelineStage.Of(model, layout.Pp, 0);
         var microBatches = (long)globalSequences / microBatch / layout.Dp;
         long tokens = (long)microBatch * sequenceLength;
+        long activation = tokens * model.Dim * weightBytes;
         long tp = 0;
         if (layout.Tp > 1)
         {
-            var allReduces = 2 + (4L * model.Layers) + (checkpointing == ActivationCheckpointing.Full ? 2L * model.Layers : 0);
-            var perMicroBatch = (allReduces * tokens * model.Dim * weightBytes) + ((layout.Tp + 2L) * tokens * sizeof(float));
+            var allReduces = 1 + (4L * stage.Layers) + (checkpointing == ActivationCheckpointing.Full ? 2L * stage.Layers : 0) + (stage.IsLast ? 1 : 0);
+            var perMicroBatch = (allReduces * activation) + (stage.IsLast ? (layout.Tp + 2L) * tokens * sizeof(float) : 0);
             if (split.KvReplicas > 1)
             {
-                perMicroBatch += 2L * model.Layers * model.KvHeads * model.HeadDim * model.Dim * weightBytes;
+                perMicroBatch += 2L * stage.Layers * model.KvHeads * model.HeadDim * model.Dim * weightBytes;
             }
 
             tp = perMicroBatch * microBatches;
         }
 
+        var pp = layout.Pp > 1 ? (2 * activation * microBatches) + sizeof(double) : 0;
         long dp = 0;
         if (layout.Dp > 1)
         {
-            var owned = split.Parameters().Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
+            var owned = split.Parameters(stage.FirstLayer, stage.Layers, stage.IsFirst, stage.IsLast).Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
             var reductions = weightBytes == sizeof(float) ? 1 : microBatches;
             dp = (layout.Dp * owned * sizeof(float) * reductions) + (layout.Dp * owned * weightBytes) + sizeof(double);
         }
 
-        return new GroupTraffic(World: layout.WorldSize > 1 ? sizeof(double) : 0, Tp: tp, Cp: 0, Pp: 0, Dp: dp);
+        return new GroupTraffic(World: layout.WorldSize > 1 ? sizeof(double) : 0, Tp: tp, Cp: 0, Pp: pp, Dp: dp);
     }
 }

@@ -83,7 +83,7 @@ public static class ParallelBenchmark
             options.MicroBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
             0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None);
-        using var trainer = new Trainer(new LlamaTransformer(options.Model, gang.Groups.Tp), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
+        using var trainer = new Trainer(LlamaTransformer.For(options.Model, gang.Groups), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
         var traffic = gang.Groups.Traffic();

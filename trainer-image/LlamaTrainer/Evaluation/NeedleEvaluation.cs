@@ -20,8 +20,12 @@ public static class NeedleEvaluation
         var inputs = tensor(tokens, [1, length], device: device);
         var positions = arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0);
         using var documents = DocumentSegments.Of(zeros(1, length, dtype: ScalarType.Int64, device: device));
-        var logits = model.forward(inputs, positions, documents);
-        var predicted = model.GreedyTokens(logits[0, (task.PromptTokens.Length - 1)..]).cpu().data<long>().Select(t => (int)t).ToArray();
+        var answered = length - task.PromptTokens.Length + 1;
+        var greedy = model.EvaluationLogits(inputs, positions, documents) is { } logits
+            ? model.GreedyTokens(logits[0, (task.PromptTokens.Length - 1)..]).to(model.Pipeline.Device).contiguous()
+            : zeros(answered, ScalarType.Int64, model.Pipeline.Device);
+        model.ShareFromLastStage(greedy);
+        var predicted = greedy.cpu().data<long>().Select(t => (int)t).ToArray();
         return task.IsAnsweredBy(predicted);
     }
 

@@ -16,36 +16,59 @@ namespace LlamaTrainer.Model;
 /// </summary>
 public sealed class LlamaTransformer : nn.Module
 {
-    private readonly Embedding tok_embeddings;
+    // Null on the pipeline stages that do not hold them (not registered, so not parameters there).
+    private readonly Embedding? tok_embeddings;
     private readonly ModuleList<TransformerBlock> layers;
-    private readonly RmsNorm norm;
-    private readonly Linear output;
+    private readonly RmsNorm? norm;
+    private readonly Linear? output;
     private readonly BackwardFailure _backwardFailure = new();
     private readonly TensorParallel _tp;
 
     /// <summary>Draws its initial weights from the global generator: seed it first (every rank of a gang alike).</summary>
     /// <param name="tensorParallel">the TP group this rank splits the model with; one process holds it whole</param>
-    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null) : base(nameof(LlamaTransformer))
+    /// <param name="stage">the pipeline stage this rank holds; the whole model when null</param>
+    /// <param name="pipeline">the PP group, one rank per stage, in stage order (with <paramref name="stage"/>)</param>
+    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null, PipelineStage? stage = null, ICommunicator? pipeline = null) : base(nameof(LlamaTransformer))
     {
         Config = config;
+        Stage = stage ?? PipelineStage.Whole(config);
+        Pipeline = pipeline ?? new SoloCommunicator();
+        if (Pipeline.Size != Stage.Count || Pipeline.Rank != Stage.Index)
+        {
+            throw new ArgumentException($"stage {Stage.Index} of {Stage.Count} needs a pipeline group of {Stage.Count} in which it is rank {Stage.Index}, got rank {Pipeline.Rank} of {Pipeline.Size} ({Pipeline.Name})", nameof(pipeline));
+        }
+
         var group = tensorParallel ?? new SoloCommunicator();
         _tp = new TensorParallel(TensorParallelSplit.Of(config, group.Size, group.Rank, "the tensor-parallel group"), group, _backwardFailure);
         // One draw decides every weight, whatever the split: the layers' own constructors draw a number of values that
         // depends on their (split) sizes.
         var seed = randint(0, long.MaxValue, [1], ScalarType.Int64).item<long>();
         var vocabulary = _tp.Split.Vocab.Count;
-        tok_embeddings = nn.Embedding(vocabulary, config.Dim);
-        layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(config, _tp)).ToArray());
-        norm = new RmsNorm(config.Dim, config.NormEps);
-        output = nn.Linear(config.Dim, vocabulary, hasBias: false);
+        tok_embeddings = Stage.IsFirst ? nn.Embedding(vocabulary, config.Dim) : null;
+        layers = nn.ModuleList(Enumerable.Range(0, Stage.Layers).Select(_ => new TransformerBlock(config, _tp)).ToArray());
+        norm = Stage.IsLast ? new RmsNorm(config.Dim, config.NormEps) : null;
+        output = Stage.IsLast ? nn.Linear(config.Dim, vocabulary, hasBias: false) : null;
         RegisterComponents();
-        Placements = _tp.Split.Parameters();
+        Placements = _tp.Split.Parameters(Stage.FirstLayer, Stage.Layers, Stage.IsFirst, Stage.IsLast);
         Initialize((ulong)seed);
     }
 
+    /// <summary>This rank's part of the model in its gang: its TP group's split of its pipeline stage's layers.</summary>
+    public static LlamaTransformer For(ModelConfig config, ProcessGroups groups) =>
+        new(config, groups.Tp, PipelineStage.Of(config, groups.Pp.Size, groups.Pp.Rank), groups.Pp);
+
     public ModelConfig Config { get; }
 
-    /// <summary>Where each of <c>named_parameters()</c> lies in the whole model, in the same order.</summary>
+    /// <summary>The layers this rank holds: all of them without pipeline parallelism.</summary>
+    public PipelineStage Stage { get; }
+
+    /// <summary>The pipeline's ranks, one per stage, through which hidden states and their gradients travel.</summary>
+    public ICommunicator Pipeline { get; }
+
+    /// <summary>
+    /// Where each of <c>named_parameters()</c> lies in the whole model, in the same order, by its name in the whole model
+    /// (a pipeline stage's layers are numbered from its first layer there, from 0 in <c>named_parameters()</c>).
+    /// </summary>
     public IReadOnlyList<ParameterShard> Placements { get; }
 
     /// <summary>The parameters with their placements, in <c>named_parameters()</c> order, for the optimizer.</summary>
@@ -55,18 +78,22 @@ public sealed class LlamaTransformer : nn.Module
     /// <summary>Full: each layer keeps only its input for backward and is recomputed there (when gradients are on).</summary>
     public ActivationCheckpointing ActivationCheckpointing { get; set; }
 
-    /// <summary>Logits [batch, seq, vocab]; <paramref name="documents"/> must stay alive until backward has run.</summary>
+    /// <summary>
+    /// Logits [batch, seq, vocab] from token ids [batch, seq]; on a pipeline stage, from the first stage's token ids or
+    /// a previous stage's hidden states [batch, seq, dim], and to hidden states unless it is the last.
+    /// <paramref name="documents"/> must stay alive until backward has run.
+    /// </summary>
     public Tensor forward(Tensor inputs, Tensor positions, DocumentSegments documents)
     {
         using var scope = NewDisposeScope();
-        var h = Embed(inputs);
+        var h = Stage.IsFirst ? Embed(inputs) : inputs;
         var (cos, sin) = RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, h.dtype);
         var recompute = ActivationCheckpointing == ActivationCheckpointing.Full && is_grad_enabled();
         foreach (var layer in layers)
         {
             h = recompute ? LayerRecomputation.Apply(layer, h, cos, sin, documents, _backwardFailure) : layer.forward(h, cos, sin, documents);
         }
-        return output.forward(TensorParallelRegion.Enter(norm.forward(h), _tp)).MoveToOuterDisposeScope();
+        return (Stage.IsLast ? output!.forward(TensorParallelRegion.Enter(norm!.forward(h), _tp)) : h).MoveToOuterDisposeScope();
     }
 
     /// <summary>The loss summed over <paramref name="targets"/> (ignored ones excluded), from this rank's <paramref name="logits"/>, in fp32.</summary>
@@ -76,6 +103,39 @@ public sealed class LlamaTransformer : nn.Module
     /// <summary>Rethrows what a recomputed layer's backward recorded; call after every backward().</summary>
     public void ThrowIfBackwardFailed() => _backwardFailure.ThrowIfAny();
 
+    /// <summary>
+    /// The whole model's logits for an evaluation batch, without gradients: on a pipeline each stage receives the
+    /// previous one's hidden states and sends its own on; null on every stage but the last. Every stage calls it alike.
+    /// </summary>
+    public Tensor? EvaluationLogits(Tensor inputs, Tensor positions, DocumentSegments documents)
+    {
+        using var noGrad = no_grad();
+        var input = inputs;
+        if (!Stage.IsFirst)
+        {
+            input = empty([inputs.shape[0], inputs.shape[1], Config.Dim], parameters().First().dtype, inputs.device);
+            Pipeline.Receive(input, Stage.Index - 1);
+        }
+
+        using (Stage.IsFirst ? null : input)
+        {
+            var output = forward(input, positions, documents);
+            if (Stage.IsLast)
+            {
+                return output;
+            }
+
+            using (output)
+            {
+                Pipeline.Send(output.contiguous(), Stage.Index + 1);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>In place: every stage ends with the last stage's <paramref name="value"/> (a loss, greedy tokens).</summary>
+    public void ShareFromLastStage(Tensor value) => Pipeline.Broadcast(value, Stage.Count - 1);
+
     /// <summary>The greedy next token at each position of <paramref name="logits"/> ([tokens, this rank's vocabulary]), as global ids.</summary>
     public Tensor GreedyTokens(Tensor logits) => VocabParallelArgmax.Of(logits, _tp);
 
@@ -84,25 +144,27 @@ public sealed class LlamaTransformer : nn.Module
     {
         if (!_tp.IsSplit)
         {
-            return tok_embeddings.forward(inputs);
+            return tok_embeddings!.forward(inputs);
         }
 
         var vocabulary = _tp.Split.Vocab;
         var elsewhere = inputs.lt(vocabulary.Start).logical_or(inputs.ge(vocabulary.Start + vocabulary.Count));
-        var rows = tok_embeddings.forward((inputs - vocabulary.Start).masked_fill(elsewhere, 0)).masked_fill(elsewhere.unsqueeze(-1), 0);
+        var rows = tok_embeddings!.forward((inputs - vocabulary.Start).masked_fill(elsewhere, 0)).masked_fill(elsewhere.unsqueeze(-1), 0);
         return TensorParallelRegion.Leave(rows, _tp);
     }
 
     // GPT-2/Llama style: N(0, 0.02) everywhere, residual output projections scaled by 1/sqrt(2 * layers) so the
-    // residual stream's variance does not grow with depth. Every tensor is drawn whole, in the same order, and this
-    // rank keeps its box: the weights are the same under every split.
+    // residual stream's variance does not grow with depth. Every tensor is drawn whole from a generator of its own
+    // (seeded by the model's seed and its index in the whole model) and this rank keeps its box: the weights are the
+    // same under every split, pipeline stages included.
     private void Initialize(ulong seed)
     {
         using var noGrad = no_grad();
-        using var generator = new Generator(seed);
+        var indexInModel = TensorParallelSplit.Of(Config, 1, 0).Parameters().Select((p, i) => (p.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var residualStd = 0.02 / Math.Sqrt(2.0 * Config.Layers);
-        foreach (var ((name, parameter), placement) in named_parameters().Zip(Placements))
+        foreach (var ((localName, parameter), placement) in named_parameters().Zip(Placements))
         {
+            var name = NameInModel(localName);
             if (name != placement.Name || !parameter.shape.SequenceEqual(placement.Length))
             {
                 throw new InvalidOperationException(
@@ -115,6 +177,7 @@ public sealed class LlamaTransformer : nn.Module
             }
 
             using var scope = NewDisposeScope();
+            using var generator = new Generator(unchecked(seed + (ulong)indexInModel[name]));
             var std = name.EndsWith("wo.weight", StringComparison.Ordinal) || name.EndsWith("w2.weight", StringComparison.Ordinal) ? residualStd : 0.02;
             var whole = empty(placement.Shape).normal_(0, std, generator);
             for (var d = 0; d < placement.Shape.Length; d++)
@@ -124,5 +187,19 @@ public sealed class LlamaTransformer : nn.Module
 
             parameter.copy_(whole);
         }
+    }
+
+    /// <summary>"layers.J.rest" of this stage is "layers.(FirstLayer + J).rest" of the whole model.</summary>
+    private string NameInModel(string localName)
+    {
+        const string Prefix = "layers.";
+        if (!localName.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return localName;
+        }
+
+        var dot = localName.IndexOf('.', Prefix.Length);
+        var local = int.Parse(localName.AsSpan(Prefix.Length, dot - Prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+        return $"{Prefix}{Stage.FirstLayer + local}{localName[dot..]}";
     }
 }

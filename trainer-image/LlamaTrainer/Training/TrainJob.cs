@@ -68,7 +68,7 @@ public static class TrainJob
         }
         // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
         manual_seed(job.Spec.Data.Seed ?? 1234);
-        using var trainer = new Trainer(new LlamaTransformer(config, groups.Tp), stage, data.Batches, device, groups, TrainingState.Start);
+        using var trainer = new Trainer(LlamaTransformer.For(config, groups), stage, data.Batches, device, groups, TrainingState.Start);
         var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
         var resumed = await sharded.RestoreNewestAsync(trainer, CancellationToken.None);
         data.ApplyStageMix();

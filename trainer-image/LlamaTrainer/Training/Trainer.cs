@@ -11,13 +11,16 @@ namespace LlamaTrainer.Training;
 /// <summary>
 /// One stage of training on one rank: each <see cref="Step"/> walks the stage's current global batch as micro-batches,
 /// trains on this rank's data-parallel share of them and skips the others' (so every rank keeps the one global data
-/// cursor; the ranks of a tensor-parallel group train the same micro-batches on their split of the model), weights each
-/// token equally over the whole global batch, and takes a ZeRO AdamW step (global norm clipping over the whole model,
-/// scheduled learning rate). With groups of one this is plain single-process training.
+/// cursor; the ranks of a tensor-parallel group and of a pipeline train the same micro-batches on their part of the
+/// model, the pipeline in <see cref="PipelineSchedule"/>'s 1F1B order), weights each token equally over the whole
+/// global batch, and takes a ZeRO AdamW step (global norm clipping over the whole model, scheduled learning rate). With
+/// groups of one this is plain single-process training.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    /// <param name="model">built on <paramref name="groups"/>' TP group</param>
+    private readonly PipelineSchedule _schedule;
+
+    /// <param name="model">this rank's part of the model (<see cref="LlamaTransformer.For"/>)</param>
     public Trainer(LlamaTransformer model, StageSettings stage, IBatchSource data, ComputeDevice device, ProcessGroups groups, TrainingState state)
     {
         Model = model;
@@ -32,6 +35,7 @@ public sealed class Trainer : IDisposable
         // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
         var parameters = model.TrainableParameters().Reverse().ToList();
         Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), groups.Dp, model: groups.World);
+        _schedule = new PipelineSchedule(model, groups.Pp, device, Optimizer);
     }
 
     public LlamaTransformer Model { get; }
@@ -88,21 +92,9 @@ public sealed class Trainer : IDisposable
         var lr = Stage.Schedule.At(State.StageStep);
         Model.train();
         Optimizer.ZeroGradients();
-        double lossSum = 0;
-        for (var i = 0; i < mine.Count; i++)
-        {
-            using var scope = NewDisposeScope();
-            using var tensors = new BatchTensors(mine[i], Device.Device);
-            var logits = Model.forward(tensors.Inputs, tensors.Positions, tensors.Documents);
-            var summed = Model.SummedCrossEntropy(logits, tensors.Targets);
-            (summed / targetCount).backward();
-            Model.ThrowIfBackwardFailed();
-            lossSum += summed.item<float>();
-            Optimizer.ReduceGradients(lastMicroBatch: i == mine.Count - 1);
-        }
-
+        var lossSum = _schedule.Run(mine, targetCount);
         var gradNorm = Optimizer.Step(lr, Stage.GradClip);
-        lossSum = SumOverRanks(lossSum);
+        lossSum = LossOverRanks(lossSum);
 
         State = State with
         {
@@ -114,16 +106,17 @@ public sealed class Trainer : IDisposable
         return new StepResult(State, lossSum / targetCount, lr, gradNorm, shape.BatchTokens, shape.SequenceLength, clock.Elapsed);
     }
 
-    private double SumOverRanks(double value)
+    /// <summary>The batch's summed loss: the last pipeline stage's (the others hold 0), summed over the DP replicas.</summary>
+    private double LossOverRanks(double value)
     {
-        if (DataParallel.Size == 1)
+        foreach (var group in new[] { Groups.Pp, Groups.Dp }.Where(g => g.Size > 1))
         {
-            return value;
+            using var sum = tensor(new[] { value }, ScalarType.Float64, group.Device);
+            group.AllReduce(sum);
+            value = sum.item<double>();
         }
 
-        using var sum = tensor(new[] { value }, ScalarType.Float64, DataParallel.Device);
-        DataParallel.AllReduce(sum);
-        return sum.item<double>();
+        return value;
     }
 
     public void Dispose()

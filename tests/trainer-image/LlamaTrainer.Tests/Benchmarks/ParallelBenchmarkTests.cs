@@ -13,6 +13,6 @@ public class ParallelBenchmarkTests
 
         var error = await Assert.ThrowsAsync<NotSupportedException>(() => ParallelBenchmark.RunAsync(options, Logger.None, CancellationToken.None));
 
-        Assert.Contains("--tp/--cp/--pp: cp=2 pp=1", error.Message);
+        Assert.Contains("--tp/--cp/--pp: cp=2;", error.Message);
     }
 }

@@ -31,7 +31,7 @@ internal static class TrainerFactory
     public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ProcessGroups? groups = null)
     {
         groups ??= ProcessGroups.Single();
-        var model = ThreadRanks.Seeded(seed, () => new LlamaTransformer(config, groups.Tp));
+        var model = ThreadRanks.Seeded(seed, () => LlamaTransformer.For(config, groups));
         return new Trainer(model, stage, data, ComputeDevice.Cpu, groups, TrainingState.Start);
     }
 }

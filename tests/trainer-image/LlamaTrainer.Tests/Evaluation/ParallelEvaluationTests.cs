@@ -11,17 +11,20 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Tests.Evaluation;
 
 [Collection(ThreadRanksCollection.Name)]
-public class TensorParallelEvaluationTests
+public class ParallelEvaluationTests
 {
     /// <summary>
-    /// The gate's evals on a model split over TP2 (vocabulary 66: 33 ids a rank) are one process's: the held-out loss
-    /// within 1e-5 relative (fp32, the vocabulary-parallel sum in another order), the greedy tokens and so every needle
-    /// verdict exactly.
+    /// The gate's evals on a model split over TP2 (vocabulary 66: 33 ids a rank), PP2 and TP2 x PP2 are one process's
+    /// on every rank: the held-out loss within 1e-5 relative (fp32, the vocabulary-parallel sum in another order), the
+    /// greedy tokens and so every needle verdict exactly.
     /// </summary>
-    [Fact]
-    public void A_tensor_parallel_model_has_the_held_out_loss_and_greedy_tokens_of_one_process()
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    public void A_split_model_has_the_held_out_loss_and_greedy_tokens_of_one_process(int tp, int pp)
     {
-        var config = TinyConfigs.Gqa(vocab: 66);
+        var config = TinyConfigs.Gqa(vocab: 66) with { Layers = 4 };
         var batches = Enumerable.Range(0, 3).Select(_ => new SyntheticBatchSource(config.VocabSize, seed: 9).Next(4, 32)).ToList();
         int[] prompt = [.. Enumerable.Range(0, 40).Select(i => (i * 7) % 66)];
         (double Loss, long[] Greedy, bool Solves) Evaluate(LlamaTransformer model)
@@ -31,8 +34,18 @@ public class TensorParallelEvaluationTests
             using var inputs = tensor(prompt.Select(t => (long)t).ToArray(), [1, prompt.Length]);
             using var positions = arange(prompt.Length, dtype: ScalarType.Int64).unsqueeze(0);
             using var documents = DocumentSegments.Of(zeros(1, prompt.Length, dtype: ScalarType.Int64));
-            using var logits = model.forward(inputs, positions, documents);
-            var greedy = model.GreedyTokens(logits[0]).data<long>().ToArray();
+            var greedy = new long[prompt.Length];
+            if (model.EvaluationLogits(inputs, positions, documents) is { } logits)
+            {
+                using (logits)
+                {
+                    greedy = model.GreedyTokens(logits[0]).data<long>().ToArray();
+                }
+            }
+
+            using var shared = tensor(greedy);
+            model.ShareFromLastStage(shared);
+            greedy = shared.data<long>().ToArray();
             // The model's own next token after the prompt is the answer it gives.
             var task = new NeedleTask(prompt, [(int)greedy[^1]], 0.5, 2, "needle", "question", "answer");
             return (loss, greedy, NeedleEvaluation.Solves(model, task, CPU));
@@ -40,9 +53,9 @@ public class TensorParallelEvaluationTests
 
         using var single = ThreadRanks.Seeded(6, () => new LlamaTransformer(config));
         var expected = Evaluate(single);
-        var ranks = ThreadRanks.Run(new ResolvedParallelism(2, 1, 1, 1), gang =>
+        var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, 1, pp, 1), gang =>
         {
-            using var model = ThreadRanks.Seeded(6, () => new LlamaTransformer(config, gang.Groups.Tp));
+            using var model = ThreadRanks.Seeded(6, () => LlamaTransformer.For(config, gang.Groups));
             return Evaluate(model);
         });
 

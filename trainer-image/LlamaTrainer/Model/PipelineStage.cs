@@ -1,0 +1,27 @@
+using LlamaOperator.Api.Layout;
+using LlamaOperator.Api.V1Alpha1;
+
+namespace LlamaTrainer.Model;
+
+/// <summary>
+/// The layers one pipeline stage holds (<see cref="PipelineLayerSplit"/>): layers [FirstLayer, FirstLayer + Layers);
+/// the first stage also embeds the tokens, the last applies the final norm and the output head.
+/// </summary>
+public sealed record PipelineStage(int Index, int Count, int FirstLayer, int Layers)
+{
+    public bool IsFirst => Index == 0;
+
+    public bool IsLast => Index == Count - 1;
+
+    /// <summary>The whole model as one stage.</summary>
+    public static PipelineStage Whole(ModelConfig model) => new(0, 1, 0, model.Layers);
+
+    /// <summary>Stage <paramref name="index"/> of <paramref name="count"/>.</summary>
+    public static PipelineStage Of(ModelConfig model, int count, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+        var layers = PipelineLayerSplit.LayersPerStage(model.Layers, count);
+        return new PipelineStage(index, count, layers.Take(index).Sum(), layers[index]);
+    }
+}
