@@ -27,7 +27,7 @@ public class ParallelTrainingTests
             kind: LlamaTrainingJob
             metadata: { name: dp }
             spec:
-              model: { preset: tiny, layers: 1, dim: 32, ffnDim: 64, heads: 2, kvHeads: 1 }
+              model: { preset: tiny, layers: 2, dim: 32, ffnDim: 64, heads: 2, kvHeads: 1 }
               tokenizer: { kind: Bytes }
               data:
                 seed: 3
@@ -84,19 +84,20 @@ public class ParallelTrainingTests
     }
 
     /// <summary>
-    /// TP2 (the model's one K/V head replicated on both ranks, its 512-id vocabulary split 256/256) and TP2 x DP2 train
-    /// the losses of one process. Tolerance as for data parallelism (1e-4 relative, fp32): the partial sums of the
-    /// row-parallel layers and the vocabulary-parallel loss are added in another order.
+    /// TP2 (the model's one K/V head replicated on both ranks, its 512-id vocabulary split 256/256), TP2 x DP2, PP2 (a
+    /// layer a stage, 1F1B over 2 micro-batches) and TP2 x PP2 train the losses of one process. Tolerance as for data
+    /// parallelism (1e-4 relative, fp32): the partial sums of the row-parallel layers and the vocabulary-parallel loss
+    /// are added in another order.
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task Tensor_parallel_ranks_alone_and_with_data_parallel_ranks_train_the_losses_of_one_process()
+    public async Task Tensor_and_pipeline_parallel_ranks_train_the_losses_of_one_process()
     {
         using var folder = new TempFolder();
         var single = await JobFolderAsync(folder, "single", ["{ dp: 1 }"]);
         Assert.Equal(0, await TrainAsync(single, "s0"));
         var expected = Losses(single, "s0");
-        foreach (var (name, layout) in new[] { ("tp2", "{ tp: 2 }"), ("tp2dp2", "{ tp: 2, dp: 2 }") })
+        foreach (var (name, layout) in new[] { ("tp2", "{ tp: 2 }"), ("tp2dp2", "{ tp: 2, dp: 2 }"), ("pp2", "{ pp: 2 }"), ("tp2pp2", "{ tp: 2, pp: 2 }") })
         {
             var job = await JobFolderAsync(folder, name, [layout], gpusPerNode: 2);
             Assert.Equal(0, await TrainAsync(job, "s0"));
@@ -106,7 +107,7 @@ public class ParallelTrainingTests
     }
 
     /// <summary>
-    /// A DP=2 or TP=2 run stopped by SIGTERM (every rank checkpoints the same step), resumed, then hit by SIGKILL on one
+    /// A DP=2, TP=2 or PP=2 run stopped by SIGTERM (every rank checkpoints the same step), resumed, then hit by SIGKILL on one
     /// worker (the other rank is waiting for it in a collective and gets a peer failure at once), resumed again, ends
     /// with every rank's shard of the final checkpoint byte for byte equal to an uninterrupted run's.
     /// </summary>
@@ -114,6 +115,7 @@ public class ParallelTrainingTests
     [Trait("Category", "Slow")]
     [InlineData("{ dp: 2 }", 1)]
     [InlineData("{ tp: 2 }", 2)]
+    [InlineData("{ pp: 2 }", 2)]
     public async Task A_parallel_run_stopped_killed_and_resumed_ends_bitwise_equal_to_an_uninterrupted_one(string layout, int gpusPerNode)
     {
         // A tiny step takes milliseconds: enough steps that the signals land mid-run on any machine.
