@@ -13,7 +13,9 @@ namespace LlamaTrainer.Benchmarks;
 /// N = b x S tokens, TP moves all-reduces of N x dim activations: forward the embedding's and each layer's two
 /// row-parallel outputs, backward each layer's two column-parallel inputs (and, on a stage with the output head, its
 /// input and the vocabulary-parallel loss's (TP + 2) x N fp32 values); 2 x L more with activation checkpointing (the
-/// recomputed forward); with replicated K/V heads the two K/V weight gradients of every layer. PP sends the stage's
+/// recomputed forward); with replicated K/V heads the two K/V weight gradients of every layer. CP all-gathers every
+/// layer's K and V of the rank's N / CP tokens forward (again when recomputed) and reduce-scatters their gradients
+/// backward, all-reduces the gradient buckets before DP's reduce-scatter, and sums the loss. PP sends the stage's
 /// hidden states and receives their gradients, N x dim each, and sums the loss. DP reduce-scatters the fp32 gradient
 /// (once a step for fp32 weights, else per micro-batch) and all-gathers the weights, DP x the elements rank 0 owns
 /// each, plus the loss sum; the world sums the squared gradient norm.
@@ -25,12 +27,13 @@ public static class CommunicationVolume
         var split = TensorParallelSplit.Of(model, layout.Tp, 0);
         var stage = PipelineStage.Of(model, layout.Pp, 0);
         var microBatches = (long)globalSequences / microBatch / layout.Dp;
-        long tokens = (long)microBatch * sequenceLength;
+        long tokens = (long)microBatch * sequenceLength / layout.Cp;
         long activation = tokens * model.Dim * weightBytes;
+        var recomputed = checkpointing == ActivationCheckpointing.Full;
         long tp = 0;
         if (layout.Tp > 1)
         {
-            var allReduces = 1 + (4L * stage.Layers) + (checkpointing == ActivationCheckpointing.Full ? 2L * stage.Layers : 0) + (stage.IsLast ? 1 : 0);
+            var allReduces = 1 + (4L * stage.Layers) + (recomputed ? 2L * stage.Layers : 0) + (stage.IsLast ? 1 : 0);
             var perMicroBatch = (allReduces * activation) + (stage.IsLast ? (layout.Tp + 2L) * tokens * sizeof(float) : 0);
             if (split.KvReplicas > 1)
             {
@@ -41,14 +44,17 @@ public static class CommunicationVolume
         }
 
         var pp = layout.Pp > 1 ? (2 * activation * microBatches) + sizeof(double) : 0;
-        long dp = 0;
-        if (layout.Dp > 1)
+        var owned = split.Parameters(stage.FirstLayer, stage.Layers, stage.IsFirst, stage.IsLast).Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
+        var reductions = weightBytes == sizeof(float) ? 1 : microBatches;
+        var gradientBuckets = layout.Dp * owned * sizeof(float) * reductions;
+        long cp = 0;
+        if (layout.Cp > 1)
         {
-            var owned = split.Parameters(stage.FirstLayer, stage.Layers, stage.IsFirst, stage.IsLast).Sum(p => p.ElementsOwnedByFirstOf(layout.Dp));
-            var reductions = weightBytes == sizeof(float) ? 1 : microBatches;
-            dp = (layout.Dp * owned * sizeof(float) * reductions) + (layout.Dp * owned * weightBytes) + sizeof(double);
+            var keysAndValues = 2L * layout.Cp * tokens * split.KvHeads * model.HeadDim * weightBytes;
+            cp = (keysAndValues * stage.Layers * (recomputed ? 3 : 2) * microBatches) + gradientBuckets + sizeof(double);
         }
 
-        return new GroupTraffic(World: layout.WorldSize > 1 ? sizeof(double) : 0, Tp: tp, Cp: 0, Pp: pp, Dp: dp);
+        var dp = layout.Dp > 1 ? gradientBuckets + (layout.Dp * owned * weightBytes) + sizeof(double) : 0;
+        return new GroupTraffic(World: layout.WorldSize > 1 ? sizeof(double) : 0, Tp: tp, Cp: cp, Pp: pp, Dp: dp);
     }
 }

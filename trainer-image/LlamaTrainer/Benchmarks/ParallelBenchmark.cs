@@ -26,7 +26,8 @@ public sealed record ParallelBenchmarkOptions(ResolvedParallelism Layout, int St
 /// moved per step in each group, and a checkpoint of the trained state (weights and moments) saved and restored on a
 /// local folder: rank 0's shard size and the gang's wall times.
 /// </summary>
-public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond, GroupTraffic TrafficPerStep, long CheckpointBytesPerRank, long CheckpointBytes, double SaveSeconds, double LoadSeconds)
+/// <param name="PipelineWaitFraction">the share of rank 0's measured time spent in pipeline sends and receives</param>
+public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Losses, double TokensPerSecond, GroupTraffic TrafficPerStep, double PipelineWaitFraction, long CheckpointBytesPerRank, long CheckpointBytes, double SaveSeconds, double LoadSeconds)
 {
     public double SaveMegabytesPerSecond => CheckpointBytes / 1e6 / SaveSeconds;
 
@@ -34,6 +35,7 @@ public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Loss
 }
 
 /// <summary>Both runs side by side, as `bench parallel` prints them.</summary>
+/// <param name="PipelineBubble">1F1B's idle share of a step, (PP - 1) / (M + PP - 1) for M micro-batches a pipeline</param>
 public sealed record ParallelBenchmarkResult(
     ResolvedParallelism Layout,
     long Parameters,
@@ -45,6 +47,7 @@ public sealed record ParallelBenchmarkResult(
     IReadOnlyList<double> Losses,
     IReadOnlyList<double> SingleProcessLosses,
     GroupTraffic AnalyticTrafficPerStep,
+    double PipelineBubble,
     ParallelRunResult Parallel,
     ParallelRunResult SingleProcess)
 {
@@ -60,7 +63,6 @@ public static class ParallelBenchmark
 {
     public static async Task<ParallelBenchmarkResult> RunAsync(ParallelBenchmarkOptions options, ILogger log, CancellationToken stop)
     {
-        TrainableLayouts.Require(options.Layout, "--tp/--cp/--pp");
         var single = await RunProcessesAsync(options with { Layout = new ResolvedParallelism(1, 1, 1, 1) }, log, stop);
         var parallel = await RunProcessesAsync(options, log, stop);
         var difference = single.Losses.Zip(parallel.Losses, (a, b) => Math.Abs(a - b) / Math.Abs(a)).Max();
@@ -68,7 +70,13 @@ public static class ParallelBenchmark
             options.Layout, options.Model.ParameterCount, options.Steps, (long)options.GlobalSequences * options.SequenceLength,
             difference, parallel.TokensPerSecond, single.TokensPerSecond, parallel.Losses, single.Losses,
             CommunicationVolume.PerStep(options.Model, options.Layout, options.SequenceLength, options.MicroBatch, options.GlobalSequences, ActivationCheckpointing.None, sizeof(float)),
-            parallel, single);
+            PipelineBubble(options), parallel, single);
+    }
+
+    private static double PipelineBubble(ParallelBenchmarkOptions options)
+    {
+        var microBatches = options.GlobalSequences / options.MicroBatch / options.Layout.Dp;
+        return (options.Layout.Pp - 1.0) / (microBatches + options.Layout.Pp - 1);
     }
 
     /// <summary>The body of one rank (`bench parallel-worker`): trains, checkpoints, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
@@ -87,12 +95,14 @@ public static class ParallelBenchmark
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
         var traffic = gang.Groups.Traffic();
+        var exchanging = TimeSpan.Zero;
         for (var step = 0; step < options.WarmupSteps + options.Steps; step++)
         {
             if (step == options.WarmupSteps)
             {
                 measured.Restart();
                 traffic = gang.Groups.Traffic();
+                exchanging = trainer.PipelineExchanging;
             }
 
             var result = trainer.Step();
@@ -103,6 +113,7 @@ public static class ParallelBenchmark
         }
 
         var tokensPerSecond = batchTokens * options.Steps / measured.Elapsed.TotalSeconds;
+        var waitFraction = (trainer.PipelineExchanging - exchanging) / measured.Elapsed;
         var moved = gang.Groups.Traffic() - traffic;
         var perStep = new GroupTraffic(moved.World / options.Steps, moved.Tp / options.Steps, moved.Cp / options.Steps, moved.Pp / options.Steps, moved.Dp / options.Steps);
 
@@ -132,7 +143,7 @@ public static class ParallelBenchmark
         {
             var shards = saved.Shards.Where(s => s.Name.StartsWith("rank-", StringComparison.Ordinal)).ToList();
             await File.WriteAllTextAsync(resultPath, JsonSerializer.Serialize(new ParallelRunResult(
-                (int)environment.Layout.WorldSize, losses, tokensPerSecond, perStep, shards[0].Bytes, shards.Sum(s => s.Bytes), save.TotalSeconds, load.TotalSeconds)));
+                (int)environment.Layout.WorldSize, losses, tokensPerSecond, perStep, waitFraction, shards[0].Bytes, shards.Sum(s => s.Bytes), save.TotalSeconds, load.TotalSeconds)));
         }
     }
 

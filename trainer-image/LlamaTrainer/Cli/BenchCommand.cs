@@ -110,7 +110,9 @@ internal static class BenchCommand
                         $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
                         $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x\n" +
                         $"rank 0's collectives per step: tp {Megabytes(result.Parallel.TrafficPerStep.Tp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Tp)}), " +
+                        $"pp {Megabytes(result.Parallel.TrafficPerStep.Pp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Pp)}), " +
                         $"dp {Megabytes(result.Parallel.TrafficPerStep.Dp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Dp)})\n" +
+                        $"rank 0's share of the step in pipeline sends and receives: {result.Parallel.PipelineWaitFraction:P1} (1F1B bubble (PP-1)/(M+PP-1): {result.PipelineBubble:P1})\n" +
                         $"checkpoint of weights + moments: {CheckpointFigures(result.Parallel)} ({layout.WorldSize} processes) vs {CheckpointFigures(result.SingleProcess)} (1 process)"));
                 return 0;
             });

@@ -56,16 +56,23 @@ public sealed class Attention : nn.Module
         var k = RotaryEmbedding.Apply(KeyValue(wk).view(batch, seq, _kvHeads, _headDim), cos, sin).view(batch * seq, _kvHeads, _headDim);
         var v = KeyValue(wv).view(batch * seq, _kvHeads, _headDim);
 
+        if (documents.ContextParallel is { } chunks)
+        {
+            // Every rank's keys and values, for the calls' documents that began in other ranks' chunks.
+            k = ContextParallelGather.Apply(k, chunks, _tp.Failure);
+            v = ContextParallelGather.Apply(v, chunks, _tp.Failure);
+        }
+
         var outputs = new List<Tensor>(documents.Buckets.Count);
         foreach (var bucket in documents.Buckets)
         {
             // [count*len, heads, hd] -> [count, heads, len, hd]; head h reads K/V head h / groups.
-            Tensor Gather(Tensor t, int heads) => t.index_select(0, bucket.Gather.view(-1)).view(bucket.Count, bucket.Length, heads, _headDim);
+            Tensor Gather(Tensor t, Tensor indices, int heads) => t.index_select(0, indices.view(-1)).view(bucket.Count, bucket.Length, heads, _headDim);
             Tensor Repeated(Tensor t) => groups == 1
-                ? Gather(t, _kvHeads).transpose(1, 2)
-                : Gather(t, _kvHeads).unsqueeze(3).expand(bucket.Count, bucket.Length, _kvHeads, groups, _headDim)
+                ? Gather(t, bucket.Gather, _kvHeads).transpose(1, 2)
+                : Gather(t, bucket.Gather, _kvHeads).unsqueeze(3).expand(bucket.Count, bucket.Length, _kvHeads, groups, _headDim)
                     .reshape(bucket.Count, bucket.Length, _heads, _headDim).transpose(1, 2);
-            var attended = nn.functional.scaled_dot_product_attention(Gather(q, _heads).transpose(1, 2), Repeated(k), Repeated(v), null, 0.0, true);
+            var attended = nn.functional.scaled_dot_product_attention(Gather(q, bucket.QueryGather, _heads).transpose(1, 2), Repeated(k), Repeated(v), null, 0.0, true);
             outputs.Add(attended.transpose(1, 2).reshape((long)bucket.Count * bucket.Length, _heads * _headDim).index_select(0, bucket.Real));
         }
         var merged = (outputs.Count == 1 ? outputs[0] : cat(outputs, 0)).index_select(0, documents.Order).view(batch, seq, _heads * _headDim);

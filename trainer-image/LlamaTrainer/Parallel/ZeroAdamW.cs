@@ -52,6 +52,7 @@ public sealed class ZeroAdamW : IDisposable
     private readonly AdamWSettings _settings;
     private readonly ICommunicator _dp;
     private readonly ICommunicator _norm;
+    private readonly ICommunicator? _replicas;
     private readonly IReadOnlyList<GradientBucket> _buckets;
     private readonly BucketState[] _state;
     private readonly Tensor _reduceBuffer;
@@ -62,7 +63,11 @@ public sealed class ZeroAdamW : IDisposable
     /// <param name="parameters">in backward order (the order their gradients become ready), identical on every DP rank</param>
     /// <param name="dp">the ranks that hold the same parameters and shard their optimizer state</param>
     /// <param name="model">every rank whose shards together make up the model's gradient (the world); the DP group when null</param>
-    public ZeroAdamW(IReadOnlyList<TrainableParameter> parameters, AdamWSettings settings, ICommunicator dp, long bucketBytes = BucketLayout.DefaultBucketBytes, ICommunicator? model = null)
+    /// <param name="replicas">
+    /// ranks that hold the same parameters and add up their gradients before the DP reduce-scatter (the CP group: each
+    /// trains other tokens of the same rows); its rank 0 alone counts in the gradient norm
+    /// </param>
+    public ZeroAdamW(IReadOnlyList<TrainableParameter> parameters, AdamWSettings settings, ICommunicator dp, long bucketBytes = BucketLayout.DefaultBucketBytes, ICommunicator? model = null, ICommunicator? replicas = null)
     {
         if (parameters.Count == 0)
         {
@@ -80,6 +85,7 @@ public sealed class ZeroAdamW : IDisposable
         _settings = settings;
         _dp = dp;
         _norm = model ?? dp;
+        _replicas = replicas is { Size: > 1 } ? replicas : null;
         _buckets = BucketLayout.Plan([.. parameters.Select(p => (Rows(p.Value), RowElements(p.Value)))], dp.Size, bucketBytes);
         var largest = _buckets.Max(b => b.SegmentElements);
         _reduceBuffer = zeros(largest * dp.Size, ScalarType.Float32, device);
@@ -140,6 +146,7 @@ public sealed class ZeroAdamW : IDisposable
                 CopyRows(_parameters[slot.Parameter].Value.grad, byRank, slot, toBuffer: true);
             }
 
+            _replicas?.AllReduce(buffer);
             var output = _reduceOutput.narrow(0, 0, bucket.SegmentElements);
             _dp.ReduceScatter(buffer, output);
             _state[b].Gradient.add_(output);
@@ -160,7 +167,7 @@ public sealed class ZeroAdamW : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var squares = zeros(1, ScalarType.Float64, _state[0].Gradient.device);
-        for (var b = 0; b < _buckets.Count; b++)
+        for (var b = 0; b < _buckets.Count && (_replicas?.Rank ?? 0) == 0; b++)
         {
             var gradient = _state[b].Gradient;
             if (_buckets[b].Slots.All(s => _parameters[s.Parameter].Placement.Primary))
@@ -289,7 +296,7 @@ public sealed class ZeroAdamW : IDisposable
         var rows = RowShard.Of(slot.Rows, _dp.Size, _dp.Rank);
         long[] shape = [rows.Count, .. parameter.Value.shape.Skip(1)];
         Tensor View(Tensor segment) => segment.narrow(0, slot.Offset, rows.Count * slot.RowElements).view(shape);
-        return new OwnedShard(slot.Parameter, parameter.Placement, rows, View(state.Master), View(state.ExpAvg), View(state.ExpAvgSq));
+        return new OwnedShard(slot.Parameter, parameter.Placement, rows, View(state.Master), View(state.ExpAvg), View(state.ExpAvgSq), FirstReplica: (_replicas?.Rank ?? 0) == 0);
     }
 
     private static long Bytes(Tensor t) => t.numel() * t.ElementSize;
@@ -324,7 +331,8 @@ public sealed class ZeroAdamW : IDisposable
 /// [Rows.Count, rest of this rank's tensor]. Writing into them (a checkpoint restore) changes the optimizer's state.
 /// </summary>
 /// <param name="Rows">the rows of this rank's tensor (the placement's box) that this DP rank owns</param>
-public sealed record OwnedShard(int Parameter, ParameterShard Placement, RowShard Rows, Tensor Master, Tensor ExpAvg, Tensor ExpAvgSq)
+/// <param name="FirstReplica">whether this rank is the first of the ranks that hold the same state (the CP group)</param>
+public sealed record OwnedShard(int Parameter, ParameterShard Placement, RowShard Rows, Tensor Master, Tensor ExpAvg, Tensor ExpAvgSq, bool FirstReplica)
 {
     public string Name => Placement.Name;
 
@@ -337,6 +345,6 @@ public sealed record OwnedShard(int Parameter, ParameterShard Placement, RowShar
     /// <summary>The owned box's extent in every dimension.</summary>
     public long[] Length => [Rows.Count, .. Placement.Length.Skip(1)];
 
-    /// <summary>Whether this rank saves these rows: it owns some, and holds the primary copy of a replicated tensor.</summary>
-    public bool Saved => Rows.Count > 0 && Placement.Primary;
+    /// <summary>Whether this rank saves these rows: it owns some, holds the primary copy of a TP-replicated tensor and is the first of its CP replicas.</summary>
+    public bool Saved => Rows.Count > 0 && Placement.Primary && FirstReplica;
 }

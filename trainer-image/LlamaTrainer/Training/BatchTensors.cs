@@ -4,18 +4,24 @@ using static TorchSharp.torch;
 
 namespace LlamaTrainer.Training;
 
-/// <summary>A <see cref="TokenBatch"/> as int64 tensors of [batch, seq] on a device, with its documents laid out for attention.</summary>
+/// <summary>
+/// A <see cref="TokenBatch"/> as int64 tensors of [batch, seq] on a device, with its documents laid out for attention;
+/// under context parallelism only this rank's two chunks of every row ([batch, seq / CP]).
+/// </summary>
 /// <remarks>The document ids are not uploaded: the layout is built from the host array, so no device-to-host copy.</remarks>
 public sealed class BatchTensors : IDisposable
 {
-    public BatchTensors(TokenBatch batch, Device device)
+    /// <param name="contextParallel">this rank's chunks of every row, or null for whole rows</param>
+    public BatchTensors(TokenBatch batch, Device device, ContextParallelChunks? contextParallel = null)
     {
         Check(batch);
-        long[] shape = [batch.BatchSize, batch.SequenceLength];
-        Inputs = ToTensor(batch.Inputs, shape, device);
-        Targets = ToTensor(batch.Targets, shape, device);
-        Positions = ToTensor(batch.Positions, shape, device);
-        Documents = DocumentSegments.Of(batch.DocumentIds, batch.BatchSize, batch.SequenceLength, device);
+        var (rows, length) = (batch.BatchSize, batch.SequenceLength);
+        long[] shape = [rows, contextParallel?.LocalLength(length) ?? length];
+        int[] Local(int[] values) => contextParallel?.Slice(values, rows, length) ?? values;
+        Inputs = ToTensor(Local(batch.Inputs), shape, device);
+        Targets = ToTensor(Local(batch.Targets), shape, device);
+        Positions = ToTensor(Local(batch.Positions), shape, device);
+        Documents = DocumentSegments.Of(batch.DocumentIds, rows, length, device, contextParallel);
     }
 
     public Tensor Inputs { get; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LlamaTrainer.Collectives;
 using LlamaTrainer.Data;
 using LlamaTrainer.Model;
@@ -15,9 +16,14 @@ namespace LlamaTrainer.Training;
 /// stage (the schedule guarantees it); the even stage of the pair sends first and the odd one receives first, so the
 /// blocking sends and receives never wait on each other.
 /// </summary>
-public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipeline, ComputeDevice device, ZeroAdamW optimizer)
+/// <param name="contextParallel">this rank's chunks of every row under context parallelism, else null</param>
+public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipeline, ComputeDevice device, ZeroAdamW optimizer, ContextParallelChunks? contextParallel)
 {
     private readonly PipelineStage _stage = model.Stage;
+    private readonly Stopwatch _exchanging = new();
+
+    /// <summary>Time spent in sends and receives so far: the pipeline bubble, plus the transfers themselves.</summary>
+    public TimeSpan Exchanging => _exchanging.Elapsed;
 
     /// <summary>Trains <paramref name="batches"/> (forward and backward, gradients reduced by the optimizer); returns this stage's summed loss (0 but on the last).</summary>
     /// <param name="targetCount">the global batch's targets, by which every loss is divided</param>
@@ -79,11 +85,11 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
     }
 
     private Tensor? ReceiveBuffer(TokenBatch batch) =>
-        _stage.IsFirst ? null : empty([batch.BatchSize, batch.SequenceLength, model.Config.Dim], device.DType, device.Device);
+        _stage.IsFirst ? null : empty([batch.BatchSize, contextParallel?.LocalLength(batch.SequenceLength) ?? batch.SequenceLength, model.Config.Dim], device.DType, device.Device);
 
     private MicroBatch Forward(TokenBatch batch, Tensor? received, long targetCount, ref double lossSum)
     {
-        var tensors = new BatchTensors(batch, device.Device);
+        var tensors = new BatchTensors(batch, device.Device, contextParallel);
         using var scope = NewDisposeScope();
         var input = received?.requires_grad_() ?? tensors.Inputs;
         var output = model.forward(input, tensors.Positions, tensors.Documents);
@@ -128,6 +134,12 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
         var receiveFrom = receive is null || from == 0 ? -1 : _stage.Index + from;
         sendTo = sendTo >= 0 && sendTo < _stage.Count ? sendTo : -1;
         receiveFrom = receiveFrom >= 0 && receiveFrom < _stage.Count ? receiveFrom : -1;
+        if (sendTo < 0 && receiveFrom < 0)
+        {
+            return;
+        }
+
+        _exchanging.Start();
         if (_stage.Index % 2 == 0)
         {
             Send();
@@ -138,6 +150,8 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
             Receive();
             Send();
         }
+
+        _exchanging.Stop();
 
         void Send()
         {

@@ -130,7 +130,5 @@ public static class TrainJob
             throw new ArgumentException(
                 $"spec.stages[{stage.StageIndex}].parallelism resolves to tp={wanted.Tp} cp={wanted.Cp} pp={wanted.Pp} dp={wanted.Dp}, but this process runs in tp={have.Tp} cp={have.Cp} pp={have.Pp} dp={have.Dp} (LLAMA_TP/LLAMA_CP/LLAMA_PP/LLAMA_DP)");
         }
-
-        TrainableLayouts.Require(wanted, $"spec.stages[{stage.StageIndex}].parallelism");
     }
 }

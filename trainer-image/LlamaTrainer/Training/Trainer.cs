@@ -12,7 +12,8 @@ namespace LlamaTrainer.Training;
 /// One stage of training on one rank: each <see cref="Step"/> walks the stage's current global batch as micro-batches,
 /// trains on this rank's data-parallel share of them and skips the others' (so every rank keeps the one global data
 /// cursor; the ranks of a tensor-parallel group and of a pipeline train the same micro-batches on their part of the
-/// model, the pipeline in <see cref="PipelineSchedule"/>'s 1F1B order), weights each token equally over the whole
+/// model, the pipeline in <see cref="PipelineSchedule"/>'s 1F1B order, and context-parallel ranks their chunks of the
+/// same rows), weights each token equally over the whole
 /// global batch, and takes a ZeRO AdamW step (global norm clipping over the whole model, scheduled learning rate). With
 /// groups of one this is plain single-process training.
 /// </summary>
@@ -34,8 +35,8 @@ public sealed class Trainer : IDisposable
 
         // Backward order (the output head's gradient is ready first), so buckets fill as backward proceeds.
         var parameters = model.TrainableParameters().Reverse().ToList();
-        Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), groups.Dp, model: groups.World);
-        _schedule = new PipelineSchedule(model, groups.Pp, device, Optimizer);
+        Optimizer = new ZeroAdamW(parameters, new AdamWSettings(stage.Beta1, stage.Beta2, stage.Eps, stage.WeightDecay), groups.Dp, model: groups.World, replicas: groups.Cp);
+        _schedule = new PipelineSchedule(model, groups.Pp, device, Optimizer, groups.Cp.Size > 1 ? new ContextParallelChunks(groups.Cp) : null);
     }
 
     public LlamaTransformer Model { get; }
@@ -54,6 +55,9 @@ public sealed class Trainer : IDisposable
     private ICommunicator DataParallel => Groups.Dp;
 
     public TrainingState State { get; internal set; }
+
+    /// <summary>Time this rank has spent exchanging hidden states with its pipeline neighbours (zero without a pipeline).</summary>
+    public TimeSpan PipelineExchanging => _schedule.Exchanging;
 
     /// <summary>True once the stage's token budget is consumed.</summary>
     public bool StageDone => State.StageTokens >= Stage.TokenBudget;
@@ -106,10 +110,10 @@ public sealed class Trainer : IDisposable
         return new StepResult(State, lossSum / targetCount, lr, gradNorm, shape.BatchTokens, shape.SequenceLength, clock.Elapsed);
     }
 
-    /// <summary>The batch's summed loss: the last pipeline stage's (the others hold 0), summed over the DP replicas.</summary>
+    /// <summary>The batch's summed loss: the last pipeline stage's (the others hold 0), summed over the CP ranks' chunks and the DP replicas.</summary>
     private double LossOverRanks(double value)
     {
-        foreach (var group in new[] { Groups.Pp, Groups.Dp }.Where(g => g.Size > 1))
+        foreach (var group in new[] { Groups.Cp, Groups.Pp, Groups.Dp }.Where(g => g.Size > 1))
         {
             using var sum = tensor(new[] { value }, ScalarType.Float64, group.Device);
             group.AllReduce(sum);

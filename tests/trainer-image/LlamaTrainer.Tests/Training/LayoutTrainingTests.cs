@@ -26,24 +26,30 @@ public class LayoutTrainingTests
         TrainerFactory.Create(Config, Stage(), new SyntheticBatchSource(Config.VocabSize), seed, groups);
 
     /// <summary>
-    /// Tensor-, pipeline- and data-parallel layouts (TP4 with K/V heads replicated, PP4 with a layer a stage, 1F1B over
-    /// 4 micro-batches, or 2 a DP rank) train 6 steps as one process does, with a gradient norm above the clip (so
-    /// clipping by the global norm over every TP, PP and DP shard is exercised). Losses
+    /// Tensor-, context-, pipeline- and data-parallel layouts (TP4 with K/V heads replicated, CP4 with chunks of 2
+    /// tokens, PP4 with a layer a stage, 1F1B over 4 micro-batches, or 2 a DP rank) train 6 steps as one process does,
+    /// with a gradient norm above the clip (so clipping by the global norm over every TP, PP and DP shard, CP
+    /// replicas counted once, is exercised). Losses
     /// and norms within 1e-5 relative; final weights within 1e-4 relative + 3e-5 absolute (1 % of one step at lr 3e-3):
     /// fp32 gives the same sums in another order, and Adam divides each element's gradient by its own running RMS, so
     /// an element whose gradient is near zero moves by a visible fraction of the learning rate on rounding noise
     /// (measured: 1.3e-5 at most).
     /// </summary>
     [Theory]
-    [InlineData(2, 1, 1)]
-    [InlineData(4, 1, 1)]
-    [InlineData(2, 1, 2)]
-    [InlineData(1, 2, 1)]
-    [InlineData(1, 4, 1)]
-    [InlineData(1, 2, 2)]
-    [InlineData(2, 2, 1)]
-    [InlineData(2, 2, 2)]
-    public void Tensor_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int pp, int dp)
+    [InlineData(2, 1, 1, 1)]
+    [InlineData(4, 1, 1, 1)]
+    [InlineData(2, 1, 1, 2)]
+    [InlineData(1, 2, 1, 1)]
+    [InlineData(1, 4, 1, 1)]
+    [InlineData(2, 2, 1, 1)]
+    [InlineData(1, 2, 1, 2)]
+    [InlineData(1, 1, 2, 1)]
+    [InlineData(1, 1, 4, 1)]
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(2, 1, 2, 1)]
+    [InlineData(2, 1, 2, 2)]
+    [InlineData(2, 2, 2, 1)]
+    public void Tensor_context_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int cp, int pp, int dp)
     {
         const int Steps = 6;
         List<(double Loss, double Norm)> Train(Trainer trainer) => [.. Enumerable.Range(0, Steps).Select(_ => trainer.Step()).Select(r => (r.Loss, r.GradNorm))];
@@ -52,7 +58,7 @@ public class LayoutTrainingTests
         var expected = Train(single);
         var weights = single.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
-        var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, 1, pp, dp), gang =>
+        var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, cp, pp, dp), gang =>
         {
             using var trainer = Create(gang.Groups);
             var steps = Train(trainer);
@@ -78,8 +84,8 @@ public class LayoutTrainingTests
 
     /// <summary>
     /// Saved at TP2 x DP2 (each rank writes its box of its TP slice; norms and other replicated tensors once), restored
-    /// by one process, by TP4 (K/V heads replicated), by DP4, by PP4 and by TP2 x PP2, and saved again: every stored
-    /// tensor and the loop state are the same bytes.
+    /// by one process, by TP4 (K/V heads replicated), by DP4, by PP4, by TP2 x PP2, by CP2 x TP2 and by CP2 x PP2, and
+    /// saved again: every stored tensor and the loop state are the same bytes.
     /// </summary>
     [Fact]
     public async Task A_checkpoint_saved_at_tp2_dp2_restores_in_one_process_and_at_other_tp_pp_dp_layouts_to_the_same_full_state_bitwise()
@@ -109,6 +115,8 @@ public class LayoutTrainingTests
             ("dp4", new ResolvedParallelism(1, 1, 1, 4)),
             ("pp4", new ResolvedParallelism(1, 1, 4, 1)),
             ("tp2 x pp2", new ResolvedParallelism(2, 1, 2, 1)),
+            ("cp2 x tp2", new ResolvedParallelism(2, 2, 1, 1)),
+            ("cp2 x pp2", new ResolvedParallelism(1, 2, 2, 1)),
         })
         {
             var other = new FolderCheckpoints();
@@ -143,14 +151,15 @@ public class LayoutTrainingTests
     /// The planner's memory estimate is the trainer's: the bytes of the busiest stage's TP and DP rank 0's live
     /// parameters, gradients (those backward writes and the fp32 shard it accumulates) and optimizer state (fp32
     /// master and both moments) equal the estimate's figures (with the CPU trainer's fp32 weights), and no rank of a
-    /// stage holds more than its TP and DP rank 0. TP2 x DP2 and TP2 x PP2.
+    /// stage holds more than its TP and DP rank 0. TP2 x DP2, TP2 x PP2 and CP2 x DP2.
     /// </summary>
     [Theory]
-    [InlineData(2, 1, 2)]
-    [InlineData(2, 2, 1)]
-    public void The_live_parameter_gradient_and_optimizer_bytes_of_every_rank_are_the_planners_estimate(int tp, int pp, int dp)
+    [InlineData(2, 1, 1, 2)]
+    [InlineData(2, 1, 2, 1)]
+    [InlineData(1, 2, 1, 2)]
+    public void The_live_parameter_gradient_and_optimizer_bytes_of_every_rank_are_the_planners_estimate(int tp, int cp, int pp, int dp)
     {
-        var layout = new ResolvedParallelism(tp, 1, pp, dp);
+        var layout = new ResolvedParallelism(tp, cp, pp, dp);
         var estimate = MemoryEstimator.Estimate(
             Config, ParallelLayout.Create(layout, 4, "parallelism"), PipelineLayerSplit.LayersPerStage(Config.Layers, pp), sequenceLength: 16, microBatchSize: 1, microBatches: 4,
             ActivationCheckpointing.None, gpuMemoryGiB: 80, weightBytesPerParameter: sizeof(float));
@@ -163,7 +172,7 @@ public class LayoutTrainingTests
             var (gradientShard, optimizer) = trainer.Optimizer.StateBytes;
             return (
                 Stage: trainer.Model.Stage.Index,
-                First: gang.Groups.Tp.Rank == 0 && gang.Groups.Dp.Rank == 0,
+                First: gang.Groups.Tp.Rank == 0 && gang.Groups.Cp.Rank == 0 && gang.Groups.Dp.Rank == 0,
                 Parameters: parameters.Sum(p => p.numel()),
                 Weights: parameters.Sum(p => p.numel() * p.ElementSize),
                 Gradients: parameters.Sum(p => p.grad!.numel() * p.grad.ElementSize) + gradientShard,
@@ -178,7 +187,8 @@ public class LayoutTrainingTests
             var first = live.Single(r => r.First && r.Stage == rank.Stage);
             Assert.True(rank.Weights + rank.Gradients + rank.Optimizer <= first.Weights + first.Gradients + first.Optimizer);
         });
-        Assert.True(busiest.Parameters < Config.ParameterCount * 0.6, $"the busiest rank holds {busiest.Parameters} of {Config.ParameterCount} parameters");
+        // CP and DP replicate the weights; TP and PP split them.
+        Assert.True(tp * pp == 1 ? busiest.Parameters == Config.ParameterCount : busiest.Parameters < Config.ParameterCount * 0.6, $"the busiest rank holds {busiest.Parameters} of {Config.ParameterCount} parameters");
     }
 
     private static void Save(Trainer trainer, CheckpointStore store, ProcessGroups groups) =>
