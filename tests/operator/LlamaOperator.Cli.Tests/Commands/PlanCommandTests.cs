@@ -82,7 +82,7 @@ public class PlanCommandTests
     [Fact]
     public void A_malformed_manifest_prints_its_problems_and_exits_1()
     {
-        var path = CliRun.ExampleVariant("tiny-local.yaml", "gpusPerNode: 1", "gpusPerNodes: 1");
+        var path = CliRun.ExampleVariant("tiny-local.yaml", "gpusPerNode: 2", "gpusPerNodes: 2");
         var run = CliRun.Invoke("plan", path);
 
         Assert.Equal(1, run.Exit);

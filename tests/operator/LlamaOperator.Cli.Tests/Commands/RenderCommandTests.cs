@@ -14,16 +14,19 @@ public class RenderCommandTests
     };
 
     [Fact]
-    public void Tiny_local_stage_renders_a_config_map_service_and_a_pod_per_rank_without_pod_group()
+    public void Tiny_local_stage_renders_a_config_map_service_and_a_pod_per_node_without_pod_group()
     {
         var run = CliRun.Invoke("render", CliRun.Example("tiny-local.yaml"), "--stage", "long-context");
 
         Assert.True(run.Exit == 0, run.Error);
         var objects = KubernetesYaml.LoadAllFromString(run.Output, Kinds);
-        Assert.Equal(["ConfigMap", "Service", "Pod", "Pod", "Pod", "Pod"], objects.Select(o => ((IKubernetesObject)o).Kind));
+        Assert.Equal(["ConfigMap", "Service", "Pod", "Pod"], objects.Select(o => ((IKubernetesObject)o).Kind));
         var pods = objects.OfType<V1Pod>().ToList();
-        Assert.Equal(["tiny-local-long-context-0", "tiny-local-long-context-1", "tiny-local-long-context-2", "tiny-local-long-context-3"], pods.Select(p => p.Metadata.Name));
-        Assert.Equal(["0", "1", "2", "3"], pods.Select(p => p.Spec.Containers[0].Env.Single(e => e.Name == "RANK").Value));
+        Assert.Equal(["tiny-local-long-context-0", "tiny-local-long-context-1"], pods.Select(p => p.Metadata.Name));
+        // Two processes a pod (CP2 x TP2): the pod's launcher starts them, ranks 2 x NODE_RANK + LOCAL_RANK.
+        Assert.Equal(["0", "1"], pods.Select(p => p.Spec.Containers[0].Env.Single(e => e.Name == "NODE_RANK").Value));
+        Assert.All(pods, p => Assert.Equal("2", p.Spec.Containers[0].Env.Single(e => e.Name == "NPROC_PER_NODE").Value));
+        Assert.All(pods, p => Assert.Equal(("2", "2"), (p.Spec.Containers[0].Env.Single(e => e.Name == "LLAMA_TP").Value, p.Spec.Containers[0].Env.Single(e => e.Name == "LLAMA_CP").Value)));
     }
 
     [Fact]

@@ -22,9 +22,9 @@ public class LocalClusterLayoutTests
 
         var options = LocalClusterLayout.Options(job, Trainer, "/repo/crds", "/work", Serilog.Core.Logger.None);
 
-        // long-context runs 4 data-parallel ranks, one pod (one "GPU") each.
-        Assert.Equal(4, options.Nodes.Count);
-        Assert.All(options.Nodes, node => Assert.Equal(1, node.Gpus));
+        // Every stage runs 4 ranks, 2 pods of 2 processes (2 "GPUs") each.
+        Assert.Equal(2, options.Nodes.Count);
+        Assert.All(options.Nodes, node => Assert.Equal(2, node.Gpus));
         Assert.Equal(Trainer, options.ImageMap["llama-trainer:dev"]);
         Assert.Equal(Trainer, options.CommandMap[LocalClusterLayout.TrainerCommand]);
         Assert.Equal(("/repo/crds", "/work"), (options.CrdDirectory, options.WorkDirectory));
