@@ -109,6 +109,7 @@ public class LayoutTrainingTests
         }
 
         var resaved = new Dictionary<string, CheckpointStore> { ["one process"] = single.Store };
+        using var folders = new DisposableList<FolderCheckpoints>();
         foreach (var (name, layout) in new[]
         {
             ("tp4", new ResolvedParallelism(4, 1, 1, 1)),
@@ -119,16 +120,7 @@ public class LayoutTrainingTests
             ("cp2 x pp2", new ResolvedParallelism(1, 2, 2, 1)),
         })
         {
-            var other = new FolderCheckpoints();
-            ThreadRanks.Run(layout, gang =>
-            {
-                using var trainer = Create(gang.Groups, seed: 99);
-                var from = new TrainerCheckpoint(saved.Store, gang.Groups.World, Logger.None).RestoreNewestAsync(trainer, CancellationToken.None).GetAwaiter().GetResult();
-                Assert.Equal(2, from!.Step);
-                Save(trainer, other.Store, gang.Groups);
-                return 0;
-            });
-            resaved[name] = other.Store;
+            resaved[name] = Resave(saved.Store, layout, folders.Add(new FolderCheckpoints()).Store);
         }
 
         var expected = await CheckpointContents.ReadAsync(saved.Store);
@@ -136,15 +128,65 @@ public class LayoutTrainingTests
         Assert.Equal(new CheckpointLayout(2, 1, 1, 2, 4), (await saved.Store.ListCommittedAsync())[0].Layout);
         foreach (var (name, store) in resaved)
         {
-            var actual = await CheckpointContents.ReadAsync(store);
-            Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
-            foreach (var (tensor, bytes) in expected.Tensors)
-            {
-                Assert.True(bytes.AsSpan().SequenceEqual(actual.Tensors[tensor]), $"{tensor} differs after restoring at {name}");
-            }
-
-            Assert.Equal(expected.State, actual.State);
+            await AssertSameStateAsync(expected, store, name);
         }
+    }
+
+    /// <summary>
+    /// Every pair of TP2, CP2, PP2, CP2 x TP2 and TP2 x PP2 x DP2 (8 ranks): a checkpoint saved after 2 steps at the
+    /// first restores at the second and saves there the same full state, bitwise.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_checkpoint_reshards_between_every_pair_of_the_tested_layouts_bitwise()
+    {
+        ResolvedParallelism[] layouts = [new(2, 1, 1, 1), new(1, 2, 1, 1), new(1, 1, 2, 1), new(2, 2, 1, 1), new(2, 1, 2, 2)];
+        using var folders = new DisposableList<FolderCheckpoints>();
+        foreach (var source in layouts)
+        {
+            var saved = folders.Add(new FolderCheckpoints()).Store;
+            ThreadRanks.Run(source, gang =>
+            {
+                using var trainer = Create(gang.Groups);
+                trainer.Step();
+                trainer.Step();
+                Save(trainer, saved, gang.Groups);
+                return 0;
+            });
+            var expected = await CheckpointContents.ReadAsync(saved);
+            foreach (var target in layouts.Where(l => l != source))
+            {
+                await AssertSameStateAsync(expected, Resave(saved, target, folders.Add(new FolderCheckpoints()).Store), $"{Name(target)} from {Name(source)}");
+            }
+        }
+
+        static string Name(ResolvedParallelism l) => $"tp{l.Tp} cp{l.Cp} pp{l.Pp} dp{l.Dp}";
+    }
+
+    /// <summary>Restores the newest checkpoint of <paramref name="from"/> at <paramref name="layout"/> and saves it into <paramref name="to"/>.</summary>
+    private static CheckpointStore Resave(CheckpointStore from, ResolvedParallelism layout, CheckpointStore to)
+    {
+        ThreadRanks.Run(layout, gang =>
+        {
+            using var trainer = Create(gang.Groups, seed: 99);
+            var restored = new TrainerCheckpoint(from, gang.Groups.World, Logger.None).RestoreNewestAsync(trainer, CancellationToken.None).GetAwaiter().GetResult();
+            Assert.Equal(2, restored!.Step);
+            Save(trainer, to, gang.Groups);
+            return 0;
+        });
+        return to;
+    }
+
+    private static async Task AssertSameStateAsync((Dictionary<string, byte[]> Tensors, string State) expected, CheckpointStore store, string name)
+    {
+        var actual = await CheckpointContents.ReadAsync(store);
+        Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
+        foreach (var (tensor, bytes) in expected.Tensors)
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(actual.Tensors[tensor]), $"{tensor} differs after restoring at {name}");
+        }
+
+        Assert.Equal(expected.State, actual.State);
     }
 
     /// <summary>
