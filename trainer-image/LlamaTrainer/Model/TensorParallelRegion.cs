@@ -28,6 +28,19 @@ public static class TensorParallelRegion
     /// <summary>In place: sums <paramref name="tensor"/> over the TP group (contiguous, on the group's device).</summary>
     internal static void AllReduce(Tensor tensor, TensorParallel tp) => tp.Group.AllReduce(tensor, ReduceOp.Sum);
 
+    /// <summary>The same inside a backward, where an exception would abort the process: a failure is recorded for the model to rethrow.</summary>
+    private static void AllReduceInBackward(Tensor tensor, TensorParallel tp)
+    {
+        try
+        {
+            AllReduce(tensor, tp);
+        }
+        catch (Exception e)
+        {
+            tp.Failure.Record(e);
+        }
+    }
+
     private sealed class SumGradient : SingleTensorFunction<SumGradient>
     {
         public override string Name => "TensorParallelEnter";
@@ -43,14 +56,7 @@ public static class TensorParallelRegion
         {
             var tp = (TensorParallel)ctx.get_data(nameof(TensorParallel));
             var summed = grad_output.contiguous().clone();
-            try
-            {
-                AllReduce(summed, tp);
-            }
-            catch (Exception e)
-            {
-                tp.Failure.Record(e);
-            }
+            AllReduceInBackward(summed, tp);
 
             return [summed, null!];
         }
@@ -90,14 +96,7 @@ public static class TensorParallelRegion
             using var heads = zeros([(long)split.Model.KvHeads * headDim, grad_output.shape[1]], grad_output.dtype, grad_output.device);
             using var mine = heads.narrow(0, (long)split.FirstKvHead * headDim, (long)split.KvHeads * headDim);
             mine.copy_(grad_output);
-            try
-            {
-                AllReduce(heads, tp);
-            }
-            catch (Exception e)
-            {
-                tp.Failure.Record(e);
-            }
+            AllReduceInBackward(heads, tp);
 
             return [mine.clone(), null!];
         }

@@ -23,4 +23,17 @@ internal static class CheckpointContents
         using var reader = new StreamReader(state);
         return (tensors, await reader.ReadToEndAsync());
     }
+
+    /// <summary>Asserts that the newest checkpoint of <paramref name="store"/> holds <paramref name="expected"/>'s tensors and loop state, byte for byte.</summary>
+    public static async Task AssertSameAsync((Dictionary<string, byte[]> Tensors, string State) expected, CheckpointStore store, string name)
+    {
+        var actual = await ReadAsync(store);
+        Assert.Equal(expected.Tensors.Keys.Order(), actual.Tensors.Keys.Order());
+        foreach (var (tensor, bytes) in expected.Tensors)
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(actual.Tensors[tensor]), $"{tensor} differs after restoring at {name}");
+        }
+
+        Assert.Equal(expected.State, actual.State);
+    }
 }
