@@ -87,10 +87,11 @@ internal static class BenchCommand
         var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
         var micro = new Option<int>("--micro-batch") { Description = "Sequences per micro-batch", DefaultValueFactory = _ => 4 };
         var global = new Option<int>("--global-batch") { Description = "Sequences per step (the same in both runs)", DefaultValueFactory = _ => 16 };
+        var vocabulary = new Option<int>("--vocab") { Description = "Vocabulary size (a small one balances pipeline stages: the last holds the output head)", DefaultValueFactory = _ => ParallelBenchmarkOptions.Model6M.VocabSize };
         var output = new Option<string>("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var command = new Command("parallel", "Loss equality and tokens/s of a parallel layout (ranks as processes here) against one process");
-        foreach (var option in new Option[] { tp, cp, pp, dp, steps, sequence, micro, global, output })
+        foreach (var option in new Option[] { tp, cp, pp, dp, steps, sequence, micro, global, vocabulary, output })
         {
             command.Options.Add(option);
         }
@@ -101,7 +102,7 @@ internal static class BenchCommand
             return ExitCodes.GuardAsync(log, async () =>
             {
                 var layout = new ResolvedParallelism(parse.GetValue(tp), parse.GetValue(cp), parse.GetValue(pp), parse.GetValue(dp));
-                var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M);
+                var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M with { VocabSize = parse.GetValue(vocabulary) });
                 var result = await ParallelBenchmark.RunAsync(options, log, cancellationToken);
                 Console.WriteLine(parse.GetValue(output) == "json"
                     ? JsonSerializer.Serialize(result, IndentedJson)
@@ -110,6 +111,7 @@ internal static class BenchCommand
                         $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
                         $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x\n" +
                         $"rank 0's collectives per step: tp {Megabytes(result.Parallel.TrafficPerStep.Tp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Tp)}), " +
+                        $"cp {Megabytes(result.Parallel.TrafficPerStep.Cp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Cp)}), " +
                         $"pp {Megabytes(result.Parallel.TrafficPerStep.Pp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Pp)}), " +
                         $"dp {Megabytes(result.Parallel.TrafficPerStep.Dp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Dp)})\n" +
                         $"rank 0's share of the step in pipeline sends and receives: {result.Parallel.PipelineWaitFraction:P1} (1F1B bubble (PP-1)/(M+PP-1): {result.PipelineBubble:P1})\n" +
