@@ -24,7 +24,7 @@ public sealed class LlamaTransformer : nn.Module
     private readonly BackwardFailure _backwardFailure = new();
     private readonly TensorParallel _tp;
 
-    /// <summary>Draws its initial weights from the global generator: seed it first (every rank of a gang alike).</summary>
+    /// <summary>Takes the seed of its initial weights from the global generator: seed that first (every rank of a gang alike).</summary>
     /// <param name="tensorParallel">the TP group this rank splits the model with; one process holds it whole</param>
     /// <param name="stage">the pipeline stage this rank holds; the whole model when null</param>
     /// <param name="pipeline">the PP group, one rank per stage, in stage order (with <paramref name="stage"/>)</param>
@@ -100,7 +100,7 @@ public sealed class LlamaTransformer : nn.Module
     public Tensor SummedCrossEntropy(Tensor logits, Tensor targets) =>
         VocabParallelCrossEntropy.Sum(logits.view(-1, logits.shape[^1]).to_type(ScalarType.Float32), targets.view(-1), _tp);
 
-    /// <summary>Rethrows what a recomputed layer's backward recorded; call after every backward().</summary>
+    /// <summary>Rethrows what a custom backward (a recomputed layer, a TP or CP collective) recorded; call after every backward().</summary>
     public void ThrowIfBackwardFailed() => _backwardFailure.ThrowIfAny();
 
     /// <summary>
@@ -126,8 +126,9 @@ public sealed class LlamaTransformer : nn.Module
             }
 
             using (output)
+            using (var contiguous = output.contiguous())
             {
-                Pipeline.Send(output.contiguous(), Stage.Index + 1);
+                Pipeline.Send(contiguous, Stage.Index + 1);
                 return null;
             }
         }

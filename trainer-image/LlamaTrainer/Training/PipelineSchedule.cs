@@ -108,6 +108,7 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
     {
         using (microBatch)
         using (outputGradient)
+        using (var scope = NewDisposeScope())
         {
             if (outputGradient is null)
             {
@@ -120,7 +121,7 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
 
             model.ThrowIfBackwardFailed();
             optimizer.ReduceGradients(lastMicroBatch: last);
-            return microBatch.Input?.grad?.detach().clone();
+            return microBatch.Input?.grad?.detach().clone().MoveToOuterDisposeScope();
         }
     }
 

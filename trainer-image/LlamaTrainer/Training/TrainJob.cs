@@ -94,7 +94,7 @@ public static class TrainJob
 
         var interval = job.Spec.Checkpoint.IntervalSteps ?? 500;
         var keep = job.Spec.Checkpoint.Keep ?? 3;
-        // Gate evals run on one replica (the ranks of DP rank 0: rank 0 alone without tensor parallelism), whose ranks
+        // Gate evals run on one replica (the ranks of DP rank 0: rank 0 alone without TP, CP or PP), whose ranks
         // evaluate the split model together; the others wait at the checkpoint's next collective. Rank 0's state and
         // manifest are the ones saved, and on a shared CPU every redundant evaluation would slow the one that counts.
         var gateEvals = groups.Dp.Rank == 0

@@ -13,9 +13,8 @@ namespace LlamaTrainer.Training;
 /// trains on this rank's data-parallel share of them and skips the others' (so every rank keeps the one global data
 /// cursor; the ranks of a tensor-parallel group and of a pipeline train the same micro-batches on their part of the
 /// model, the pipeline in <see cref="PipelineSchedule"/>'s 1F1B order, and context-parallel ranks their chunks of the
-/// same rows), weights each token equally over the whole
-/// global batch, and takes a ZeRO AdamW step (global norm clipping over the whole model, scheduled learning rate). With
-/// groups of one this is plain single-process training.
+/// same rows), weights each token equally over the whole global batch, and takes a ZeRO AdamW step (global norm
+/// clipping over the whole model, scheduled learning rate). With groups of one this is plain single-process training.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -49,7 +48,7 @@ public sealed class Trainer : IDisposable
 
     public ZeroAdamW Optimizer { get; }
 
-    /// <summary>This rank's groups: the batch is split over Dp, the model over Tp.</summary>
+    /// <summary>This rank's groups: the batch is split over Dp, the rows over Cp, the model over Tp and Pp.</summary>
     public ProcessGroups Groups { get; }
 
     private ICommunicator DataParallel => Groups.Dp;
