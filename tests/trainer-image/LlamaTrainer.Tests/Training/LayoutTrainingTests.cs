@@ -20,17 +20,18 @@ public class LayoutTrainingTests
     // pipeline stages of 2 + 2 or 1 + 1 + 1 + 1.
     private static readonly ModelConfig Config = TinyConfigs.Gqa(vocab: 66) with { Layers = 4 };
 
-    private static StageSettings Stage() => TrainerFactory.Stage(batchTokens: 4 * 16, microBatch: 1);
+    /// <summary>Steps of <paramref name="microBatches"/> micro-batches of one 16-token row.</summary>
+    private static StageSettings Stage(int microBatches = 4) => TrainerFactory.Stage(batchTokens: microBatches * 16, microBatch: 1);
 
-    private static Trainer Create(ProcessGroups groups, long seed = 11) =>
-        TrainerFactory.Create(Config, Stage(), new SyntheticBatchSource(Config.VocabSize), seed, groups);
+    private static Trainer Create(ProcessGroups groups, long seed = 11, int microBatches = 4) =>
+        TrainerFactory.Create(Config, Stage(microBatches), new SyntheticBatchSource(Config.VocabSize), seed, groups);
 
     /// <summary>
     /// Tensor-, context-, pipeline- and data-parallel layouts (TP4 with K/V heads replicated, CP4 with chunks of 2
-    /// tokens, PP4 with a layer a stage, 1F1B over 4 micro-batches, or 2 a DP rank) train 6 steps as one process does,
-    /// with a gradient norm above the clip (so clipping by the global norm over every TP, PP and DP shard, CP
-    /// replicas counted once, is exercised). Losses
-    /// and norms within 1e-5 relative; final weights within 1e-4 relative + 3e-5 absolute (1 % of one step at lr 3e-3):
+    /// tokens, PP4 with a layer a stage, 1F1B over 4 micro-batches, 2 a DP rank, or 2 for 4 stages) train 6 steps as
+    /// one process does, with a gradient norm above the clip (so clipping by the global norm over every TP, PP and DP
+    /// shard, CP replicas counted once, is exercised). Losses and norms within 1e-5 relative; final weights within
+    /// 1e-4 relative + 3e-5 absolute (1 % of one step at lr 3e-3):
     /// fp32 gives the same sums in another order, and Adam divides each element's gradient by its own running RMS, so
     /// an element whose gradient is near zero moves by a visible fraction of the learning rate on rounding noise
     /// (measured: 1.3e-5 at most).
@@ -49,18 +50,19 @@ public class LayoutTrainingTests
     [InlineData(2, 1, 2, 1)]
     [InlineData(2, 1, 2, 2)]
     [InlineData(2, 2, 2, 1)]
-    public void Tensor_context_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int cp, int pp, int dp)
+    [InlineData(1, 1, 4, 1, 2)]
+    public void Tensor_context_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int cp, int pp, int dp, int microBatches = 4)
     {
         const int Steps = 6;
         List<(double Loss, double Norm)> Train(Trainer trainer) => [.. Enumerable.Range(0, Steps).Select(_ => trainer.Step()).Select(r => (r.Loss, r.GradNorm))];
 
-        using var single = Create(ProcessGroups.Single());
+        using var single = Create(ProcessGroups.Single(), microBatches: microBatches);
         var expected = Train(single);
         var weights = single.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
 
         var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, cp, pp, dp), gang =>
         {
-            using var trainer = Create(gang.Groups);
+            using var trainer = Create(gang.Groups, microBatches: microBatches);
             var steps = Train(trainer);
             return (Steps: steps, Weights: trainer.Model.named_parameters().Zip(trainer.Model.Placements).Select(p => (p.Second, p.First.parameter.detach().clone())).ToList());
         });
