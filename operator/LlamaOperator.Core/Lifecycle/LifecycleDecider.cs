@@ -50,7 +50,7 @@ public static class LifecycleDecider
 
         if (context.Status.Stage is null && context.Phase is JobPhase.Scheduling or JobPhase.Running or JobPhase.Restarting or JobPhase.Averaging)
         {
-            context.Status.Phase = JobPhase.Pending; // a status that lost its stage (edited by hand): start over from the first stage
+            context.Status.Phase = JobPhase.Pending; // a status that lost its stage (edited by hand): start over from what storage holds
         }
 
         if (context.Status.Stage is { } running && StageStarter.Current(context) is null)
@@ -72,8 +72,7 @@ public static class LifecycleDecider
         switch (context.Phase)
         {
             case JobPhase.Pending:
-                var first = context.Job.Stages[0];
-                StageStarter.Start(context, first, 0, JobPhase.Scheduling, "StageStarted", $"stage {first.Name} starts on {first.Nodes} pods");
+                StoredRecipeStart.Apply(context);
                 break;
             case JobPhase.Restarting:
                 RestartWait.Apply(context);

@@ -128,7 +128,7 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
     }
 
     [Fact]
-    public void Llamaop_local_prints_where_to_look_shows_progress_and_exits_zero_with_the_final_model()
+    public void Llamaop_local_prints_where_to_look_shows_progress_exits_zero_with_the_final_model_and_run_again_succeeds_at_once()
     {
         var micro = MicroJob.Create();
         var manifest = Path.Combine(micro.Folder, "micro.yaml");
@@ -139,8 +139,17 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
         var kubeconfig = Path.Combine(micro.Folder, "cluster", "kubeconfig");
         Assert.Contains($"kubectl --kubeconfig {kubeconfig} get ltj -w", run.Output);
         Assert.Contains("micro Running stage 1/3 pretrain", run.Output);
-        Assert.Matches(@"Succeeded\. Final model: file://" + System.Text.RegularExpressions.Regex.Escape(micro.Checkpoints) + "/final/step-\\d+", run.Output);
+        var finalModel = System.Text.RegularExpressions.Regex.Match(run.Output, @"Succeeded\. Final model: (file://" + System.Text.RegularExpressions.Regex.Escape(micro.Checkpoints) + "/final/step-\\d+)");
+        Assert.True(finalModel.Success, run.Output);
         Assert.True(File.Exists(Path.Combine(micro.Folder, "cluster", "llamaop.log")));
+
+        // Run again: the storage holds the finished recipe, so the new job succeeds at once and no trainer starts.
+        var again = CliRun.Invoke("local", manifest, "--work-dir", Path.Combine(micro.Folder, "cluster"));
+
+        Assert.True(again.Exit == 0, again.Output + again.Error);
+        Assert.Contains($"Succeeded. Final model: {finalModel.Groups[1].Value}", again.Output);
+        Assert.DoesNotContain("Running stage", again.Output);
+        Assert.Contains("RecipeAlreadyComplete", File.ReadAllText(Path.Combine(micro.Folder, "cluster", "llamaop.log")));
         Directory.Delete(micro.Folder, recursive: true);
     }
 
