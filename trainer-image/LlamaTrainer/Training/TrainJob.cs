@@ -42,8 +42,9 @@ public static class TrainJob
         var newest = await checkpoints.NewestCommittedAsync(CancellationToken.None);
         if (newest is not null && newest.StageIndex > stage.StageIndex)
         {
-            throw new InvalidOperationException(
-                $"{checkpoints.Location} already holds checkpoint {newest.Id} of stage '{newest.Stage}' (index {newest.StageIndex}), after the requested stage '{stage.Name}' (index {stage.StageIndex})");
+            // Deterministic: a retry would find the same checkpoint, so this is invalid input (the fatal exit code).
+            throw new InvalidDataException(
+                $"{checkpoints.Location} already holds checkpoint {newest.Id} of stage '{newest.Stage}' (index {newest.StageIndex}), after the requested stage '{stage.Name}' (index {stage.StageIndex}); run that stage or a later one, or point the job at other storage");
         }
         if (newest is not null && newest.StageIndex == stage.StageIndex && newest.LengthIndex == stage.LengthIndex && newest.StageEnd)
         {

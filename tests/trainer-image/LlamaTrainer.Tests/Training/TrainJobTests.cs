@@ -55,6 +55,9 @@ public class TrainJobTests
         var anneal = await TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "anneal" }, Synthetic, environment, Logger.None, CancellationToken.None);
 
         Assert.Equal((0, 0, 0), (first, again, anneal));
+        // An earlier stage on storage that holds a later one's checkpoint is refused, as invalid input (a retry cannot cure it).
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => TrainJob.RunAsync(new TrainOptions { JobPath = jobPath, Stage = "pretrain" }, Synthetic, environment, Logger.None, CancellationToken.None));
+        Assert.Contains("of stage 'anneal' (index 1), after the requested stage 'pretrain' (index 0)", refused.Message);
         var objects = new LocalFolderStore(Path.Combine(folder.Path, "ckpt"));
         var committed = await new CheckpointStore(objects).ListCommittedAsync();
         var newest = committed[0];
