@@ -83,7 +83,6 @@ public static class ParallelBenchmark
     public static async Task WorkAsync(ParallelBenchmarkOptions options, DistributedEnvironment environment, string resultPath, string checkpointFolder, ILogger log)
     {
         using var gang = GangConnection.Join(environment, ComputeDevice.Cpu, TimeSpan.FromSeconds(environment.CollectiveTimeoutSeconds ?? JobDefaults.CollectiveTimeoutSeconds), log);
-        manual_seed(1);
         var batchTokens = (long)options.GlobalSequences * options.SequenceLength;
         var stage = new StageSettings(
             "bench", 0, null, long.MaxValue,
@@ -91,7 +90,7 @@ public static class ParallelBenchmark
             options.MicroBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
             0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None);
-        using var trainer = new Trainer(LlamaTransformer.For(options.Model, gang.Groups), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
+        using var trainer = new Trainer(LlamaTransformer.For(options.Model, gang.Groups, seed: 1), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
         var traffic = gang.Groups.Traffic();

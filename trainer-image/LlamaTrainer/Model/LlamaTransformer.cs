@@ -24,11 +24,15 @@ public sealed class LlamaTransformer : nn.Module
     private readonly BackwardFailure _backwardFailure = new();
     private readonly TensorParallel _tp;
 
-    /// <summary>Takes the seed of its initial weights from the global generator: seed that first (every rank of a gang alike).</summary>
+    /// <summary>
+    /// Initial weights from <paramref name="seed"/>, the same under every split; without one, from the global generator
+    /// (seed that first, every rank alike). manual_seed(s) and then no seed gives the weights of seed s.
+    /// </summary>
     /// <param name="tensorParallel">the TP group this rank splits the model with; one process holds it whole</param>
     /// <param name="stage">the pipeline stage this rank holds; the whole model when null</param>
     /// <param name="pipeline">the PP group, one rank per stage, in stage order (with <paramref name="stage"/>)</param>
-    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null, PipelineStage? stage = null, ICommunicator? pipeline = null) : base(nameof(LlamaTransformer))
+    /// <param name="seed">the job's seed: an explicit one reads no global state, so concurrent builds cannot disturb it</param>
+    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null, PipelineStage? stage = null, ICommunicator? pipeline = null, long? seed = null) : base(nameof(LlamaTransformer))
     {
         Config = config;
         Stage = stage ?? PipelineStage.Whole(config);
@@ -42,7 +46,8 @@ public sealed class LlamaTransformer : nn.Module
         _tp = new TensorParallel(TensorParallelSplit.Of(config, group.Size, group.Rank, "the tensor-parallel group"), group, _backwardFailure);
         // One draw decides every weight, whatever the split: the layers' own constructors draw a number of values that
         // depends on their (split) sizes.
-        var seed = randint(0, long.MaxValue, [1], ScalarType.Int64).item<long>();
+        using var seeded = seed is { } s ? new Generator((ulong)s) : null;
+        var weightSeed = randint(0, long.MaxValue, [1], ScalarType.Int64, generator: seeded).item<long>();
         var vocabulary = _tp.Split.Vocab.Count;
         tok_embeddings = Stage.IsFirst ? nn.Embedding(vocabulary, config.Dim) : null;
         layers = nn.ModuleList(Enumerable.Range(0, Stage.Layers).Select(_ => new TransformerBlock(config, _tp)).ToArray());
@@ -50,12 +55,12 @@ public sealed class LlamaTransformer : nn.Module
         output = Stage.IsLast ? nn.Linear(config.Dim, vocabulary, hasBias: false) : null;
         RegisterComponents();
         Placements = _tp.Split.Parameters(Stage.FirstLayer, Stage.Layers, Stage.IsFirst, Stage.IsLast);
-        Initialize((ulong)seed);
+        Initialize((ulong)weightSeed);
     }
 
     /// <summary>This rank's part of the model in its gang: its TP group's split of its pipeline stage's layers.</summary>
-    public static LlamaTransformer For(ModelConfig config, ProcessGroups groups) =>
-        new(config, groups.Tp, PipelineStage.Of(config, groups.Pp.Size, groups.Pp.Rank), groups.Pp);
+    public static LlamaTransformer For(ModelConfig config, ProcessGroups groups, long seed) =>
+        new(config, groups.Tp, PipelineStage.Of(config, groups.Pp.Size, groups.Pp.Rank), groups.Pp, seed);
 
     public ModelConfig Config { get; }
 
@@ -181,12 +186,7 @@ public sealed class LlamaTransformer : nn.Module
             using var generator = new Generator(unchecked(seed + (ulong)indexInModel[name]));
             var std = name.EndsWith("wo.weight", StringComparison.Ordinal) || name.EndsWith("w2.weight", StringComparison.Ordinal) ? residualStd : 0.02;
             var whole = empty(placement.Shape).normal_(0, std, generator);
-            for (var d = 0; d < placement.Shape.Length; d++)
-            {
-                whole = whole.narrow(d, placement.Start[d], placement.Length[d]);
-            }
-
-            parameter.copy_(whole);
+            parameter.copy_(TensorBox.Of(whole, placement.Start, placement.Length));
         }
     }
 

@@ -167,16 +167,18 @@ public sealed class ZeroAdamW : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var squares = zeros(1, ScalarType.Float64, _state[0].Gradient.device);
-        for (var b = 0; b < _buckets.Count && (_replicas?.Rank ?? 0) == 0; b++)
+        // CP replicas hold the same summed gradient: only the first counts it.
+        for (var b = 0; b < _buckets.Count && (_replicas is null || _replicas.Rank == 0); b++)
         {
             var gradient = _state[b].Gradient;
-            if (_buckets[b].Slots.All(s => _parameters[s.Parameter].Placement.Primary))
+            var counted = _buckets[b].Slots.Where(s => _parameters[s.Parameter].Placement.Primary).ToList();
+            if (counted.Count == _buckets[b].Slots.Count)
             {
                 squares.add_(gradient.square().sum().to_type(ScalarType.Float64));
                 continue;
             }
 
-            foreach (var slot in _buckets[b].Slots.Where(s => _parameters[s.Parameter].Placement.Primary))
+            foreach (var slot in counted)
             {
                 squares.add_(gradient.narrow(0, slot.Offset, slot.ShareElements).square().sum().to_type(ScalarType.Float64));
             }

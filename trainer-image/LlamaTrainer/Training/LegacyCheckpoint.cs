@@ -42,18 +42,12 @@ public static class LegacyCheckpoint
             }
 
             var (_, value, state) = byName[shard.Name];
-            Tensor Rows(Tensor full)
+            Tensor Box(Tensor full)
             {
                 using var scope = NewDisposeScope(); // keeps the chain's temporaries alive through their native calls
-                var box = full.detach();
-                for (var d = 0; d < shard.Start.Length; d++)
-                {
-                    box = box.narrow(d, shard.Start[d], shard.Length[d]);
-                }
-
-                return box.to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
+                return TensorBox.Of(full.detach(), shard.Start, shard.Length).to_type(ScalarType.Float32).cpu().clone().MoveToOuterDisposeScope();
             }
-            return new[] { Rows(value), Rows(state.exp_avg), Rows(state.exp_avg_sq) };
+            return new[] { Box(value), Box(state.exp_avg), Box(state.exp_avg_sq) };
         }).ToList();
         return new RestoredState(saved, states.Count == 0 ? 0 : states[0].step, staged);
     }

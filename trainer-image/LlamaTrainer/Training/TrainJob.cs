@@ -68,8 +68,9 @@ public static class TrainJob
             groups.World.Barrier();
         }
         // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
-        manual_seed(job.Spec.Data.Seed ?? 1234);
-        using var trainer = new Trainer(LlamaTransformer.For(config, groups), stage, data.Batches, device, groups, TrainingState.Start);
+        var seed = job.Spec.Data.Seed ?? 1234;
+        manual_seed(seed);
+        using var trainer = new Trainer(LlamaTransformer.For(config, groups, seed), stage, data.Batches, device, groups, TrainingState.Start);
         var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
         var resumed = await sharded.RestoreNewestAsync(trainer, CancellationToken.None);
         data.ApplyStageMix();

@@ -51,11 +51,11 @@ public class ParallelEvaluationTests
             return (loss, greedy, NeedleEvaluation.Solves(model, task, CPU));
         }
 
-        using var single = ThreadRanks.Seeded(6, () => new LlamaTransformer(config));
+        using var single = new LlamaTransformer(config, seed: 6);
         var expected = Evaluate(single);
         var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, 1, pp, 1), gang =>
         {
-            using var model = ThreadRanks.Seeded(6, () => LlamaTransformer.For(config, gang.Groups));
+            using var model = LlamaTransformer.For(config, gang.Groups, seed: 6);
             return Evaluate(model);
         });
 

@@ -85,4 +85,19 @@ public class LlamaTransformerTests
 
         Assert.False(a[.., 4..].allclose(b[.., 4..], rtol: 0, atol: 1e-6));
     }
+
+    [Fact]
+    public void An_explicit_seed_gives_the_weights_of_that_seed_in_the_global_generator_and_reads_no_global_state()
+    {
+        var config = TinyConfigs.Gqa();
+        manual_seed(11);
+        using var global = new LlamaTransformer(config);
+        manual_seed(99);
+        using var seeded = new LlamaTransformer(config, seed: 11);
+        using var other = new LlamaTransformer(config, seed: 12);
+
+        var expected = global.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.All(seeded.named_parameters(), p => Assert.True(p.parameter.eq(expected[p.name]).all().item<bool>(), $"{p.name} differs"));
+        Assert.Contains(other.named_parameters(), p => !p.parameter.eq(expected[p.name]).all().item<bool>());
+    }
 }

@@ -43,13 +43,12 @@ public class TensorParallelTests
     public void Every_rank_of_a_tensor_parallel_group_computes_the_loss_and_its_part_of_every_gradient_of_one_process(int tp, ActivationCheckpointing checkpointing)
     {
         var config = TinyConfigs.Gqa(vocab: 66);
-        manual_seed(5);
-        using var single = new LlamaTransformer(config);
+        using var single = new LlamaTransformer(config, seed: 5);
         var expected = LossAndGradients(single, ActivationCheckpointing.None);
 
         var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, 1, 1, 1), gang =>
         {
-            using var model = ThreadRanks.Seeded(5, () => new LlamaTransformer(config, gang.Groups.Tp));
+            using var model = new LlamaTransformer(config, gang.Groups.Tp, seed: 5);
             return LossAndGradients(model, checkpointing);
         });
 
@@ -61,8 +60,8 @@ public class TensorParallelTests
             foreach (var (name, (placement, weight, gradient)) in rank.Parameters)
             {
                 var (_, wholeWeight, wholeGradient) = expected.Parameters[name];
-                Assert.True(ParameterBoxes.Of(wholeWeight, placement).eq(weight).all().item<bool>(), $"{name}: the weights are not one process's box {string.Join(",", placement.Start)}");
-                var reference = ParameterBoxes.Of(wholeGradient, placement);
+                Assert.True(TensorBox.Of(wholeWeight, placement.Start, placement.Length).eq(weight).all().item<bool>(), $"{name}: the weights are not one process's box {string.Join(",", placement.Start)}");
+                var reference = TensorBox.Of(wholeGradient, placement.Start, placement.Length);
                 Assert.True(gradient.allclose(reference, rtol: 1e-4, atol: 1e-6), $"{name}: largest gradient difference {(gradient - reference).abs().max().item<float>():E2}");
             }
         }

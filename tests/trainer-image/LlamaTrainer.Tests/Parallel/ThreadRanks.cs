@@ -13,21 +13,6 @@ namespace LlamaTrainer.Tests.Parallel;
 /// </summary>
 internal static class ThreadRanks
 {
-    private static readonly Lock Generator = new();
-
-    /// <summary>
-    /// Seeds the global generator and builds something from it, one rank at a time: the ranks share this process's
-    /// generator, where each trainer process has its own.
-    /// </summary>
-    public static T Seeded<T>(long seed, Func<T> build)
-    {
-        lock (Generator)
-        {
-            TorchSharp.torch.manual_seed(seed);
-            return build();
-        }
-    }
-
     public static T[] Run<T>(int dp, Func<GangConnection, T> body, int timeoutSeconds = 60) =>
         Run(new ResolvedParallelism(1, 1, 1, dp), body, timeoutSeconds);
 

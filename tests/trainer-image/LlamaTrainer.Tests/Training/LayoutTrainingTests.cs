@@ -3,6 +3,7 @@ using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
 using LlamaTrainer.Collectives;
+using LlamaTrainer.Model;
 using LlamaTrainer.Parallel;
 using LlamaTrainer.Storage.Checkpoints;
 using LlamaTrainer.Tests.Model;
@@ -78,7 +79,7 @@ public class LayoutTrainingTests
 
             foreach (var (placement, weight) in rank.Weights)
             {
-                var box = ParameterBoxes.Of(weights[placement.Name], placement);
+                var box = TensorBox.Of(weights[placement.Name], placement.Start, placement.Length);
                 Assert.True(weight.allclose(box, rtol: 1e-4, atol: 3e-5), $"{placement.Name}: largest difference {(weight - box).abs().max().item<float>():E2}");
             }
         }

@@ -1,7 +1,6 @@
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Model;
 using LlamaTrainer.Parallel;
-using LlamaTrainer.Tests.Parallel;
 using LlamaTrainer.Training;
 using static TorchSharp.torch;
 
@@ -31,7 +30,7 @@ internal static class TrainerFactory
     public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ProcessGroups? groups = null)
     {
         groups ??= ProcessGroups.Single();
-        var model = ThreadRanks.Seeded(seed, () => LlamaTransformer.For(config, groups));
+        var model = LlamaTransformer.For(config, groups, seed);
         return new Trainer(model, stage, data, ComputeDevice.Cpu, groups, TrainingState.Start);
     }
 }
