@@ -114,7 +114,7 @@ public static class JobResolver
     private static ResolvedStage ResolveStage(StageSpec stage, int index, ResolvedStage? previous, ModelConfig model, ResolvedData data, int gpusPerNode)
     {
         List<int> lengths = stage.Type == StageType.LongContext ? [.. stage.SequenceLengths!] : [stage.SequenceLength!.Value];
-        var parallelism = new ResolvedParallelism(stage.Parallelism.Tp, stage.Parallelism.Cp, stage.Parallelism.Pp, stage.Parallelism.Dp);
+        var parallelism = new ResolvedParallelism(stage.Parallelism.Tp, stage.Parallelism.Cp, stage.Parallelism.Pp, stage.Parallelism.Dp) { VirtualStages = stage.Parallelism.VirtualStages };
         var ramp = (stage.BatchRamp ?? [])
             .Select(r => new ResolvedBatchRampStep(r.AfterTokens, r.BatchTokens, r.SequenceLength ?? lengths[0]))
             .ToList();

@@ -32,6 +32,12 @@ public sealed record ResolvedStage(
 /// <summary>4D degrees; ranks are laid out [TP, CP, PP, DP], TP innermost.</summary>
 public sealed record ResolvedParallelism(int Tp, int Cp, int Pp, int Dp)
 {
+    /// <summary>Chunks of layers each pipeline rank holds (interleaved 1F1B when above 1); the rank layout does not depend on it.</summary>
+    public int VirtualStages { get; init; } = 1;
+
+    /// <summary>Pipeline stages the layers are split into: pp x virtualStages, rank r holding stages r, r + pp, ...</summary>
+    public int PipelineStages => Pp * VirtualStages;
+
     public long WorldSize => (long)Tp * Cp * Pp * Dp;
 }
 

@@ -97,6 +97,11 @@ public sealed class ParallelismSpec
     [DefaultValueJson("1")]
     public int Pp { get; set; } = 1;
 
+    [Description("Virtual pipeline stages per pipeline rank (Megatron's interleaved 1F1B): each rank holds this many non-adjacent chunks of layers, which divides the pipeline bubble by it at the cost of more sends. 1 is plain 1F1B; above 1 needs pp > 1.")]
+    [Minimum(1)]
+    [DefaultValueJson("1")]
+    public int VirtualStages { get; set; } = 1;
+
     [Description("Data-parallel degree (sharded optimizer state and gradients).")]
     [Minimum(1)]
     [DefaultValueJson("1")]
