@@ -45,11 +45,13 @@ public interface ICommunicator : IDisposable
     /// <summary>In place: every member ends with <paramref name="root"/>'s tensor.</summary>
     void Broadcast(Tensor tensor, int root);
 
-    /// <summary>Sends to group member <paramref name="peer"/>, which must call <see cref="Receive"/> with a tensor of the same size and type.</summary>
-    void Send(Tensor tensor, int peer);
-
-    /// <summary>Receives into <paramref name="tensor"/> what group member <paramref name="peer"/> sends.</summary>
-    void Receive(Tensor tensor, int peer);
+    /// <summary>
+    /// Starts every transfer and returns at once; <see cref="IPendingTransfers.Wait"/> finishes them (the tensors must
+    /// stay alive and untouched until then). Each send must meet a receive of the same size and type started by the
+    /// peer; between two members, in one direction, transfers meet in the order started. So a rank can start a receive
+    /// before the peer sends, and keep computing while its sends go out.
+    /// </summary>
+    IPendingTransfers Start(IReadOnlyList<Transfer> transfers);
 
     /// <summary>Returns once every member has called it.</summary>
     void Barrier();

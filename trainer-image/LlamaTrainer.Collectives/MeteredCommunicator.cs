@@ -48,16 +48,15 @@ public sealed class MeteredCommunicator(ICommunicator inner) : ICommunicator
         Count(tensor);
     }
 
-    public void Send(Tensor tensor, int peer)
+    public IPendingTransfers Start(IReadOnlyList<Transfer> transfers)
     {
-        inner.Send(tensor, peer);
-        Count(tensor);
-    }
+        var pending = inner.Start(transfers);
+        foreach (var transfer in transfers)
+        {
+            Count(transfer.Tensor);
+        }
 
-    public void Receive(Tensor tensor, int peer)
-    {
-        inner.Receive(tensor, peer);
-        Count(tensor);
+        return pending;
     }
 
     public void Barrier() => inner.Barrier();

@@ -33,9 +33,10 @@ public sealed class SoloCommunicator(int globalRank = 0, string name = "group of
 
     public void Broadcast(Tensor tensor, int root) => ArgumentOutOfRangeException.ThrowIfNotEqual(root, 0);
 
-    public void Send(Tensor tensor, int peer) => throw new InvalidOperationException($"{name} has no peer {peer} to send to");
-
-    public void Receive(Tensor tensor, int peer) => throw new InvalidOperationException($"{name} has no peer {peer} to receive from");
+    public IPendingTransfers Start(IReadOnlyList<Transfer> transfers) =>
+        transfers.Count == 0
+            ? NoPendingTransfers.Instance
+            : throw new InvalidOperationException($"{name} has no peer {transfers[0].Peer} to {(transfers[0].Sends ? "send to" : "receive from")}");
 
     public void Barrier()
     {

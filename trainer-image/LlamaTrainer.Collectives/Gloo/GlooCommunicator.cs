@@ -75,19 +75,50 @@ public sealed class GlooCommunicator : ICommunicator
         Check(GlooNative.Broadcast(_context, data, (nuint)tensor.numel(), DType(tensor), root), "broadcast", root);
     }
 
-    // Messages between two members arrive in the order sent, so one tag serves every send/receive.
-    public void Send(Tensor tensor, int peer)
+    public unsafe IPendingTransfers Start(IReadOnlyList<Transfer> transfers)
     {
-        Peer(peer);
-        var data = Data(tensor, nameof(tensor));
-        Check(GlooNative.Send(_context, data, (nuint)TensorMemory.Bytes(tensor), peer, 0), "send", peer);
+        if (transfers.Count == 0)
+            return NoPendingTransfers.Instance;
+        var native = new GlooNative.Transfer[transfers.Count];
+        for (var i = 0; i < transfers.Count; i++)
+        {
+            var (tensor, peer, sends) = transfers[i];
+            Peer(peer);
+            native[i] = new GlooNative.Transfer { Data = Data(tensor, nameof(transfers)), Bytes = (nuint)TensorMemory.Bytes(tensor), Peer = peer, Sends = sends ? 1 : 0 };
+        }
+
+        // A lone peer is the one to name when the shim's message names none.
+        var operation = transfers.Count == 1 ? (transfers[0].Sends ? "send" : "receive") : "exchange";
+        var peers = transfers.Select(t => t.Peer).Distinct().ToList();
+        var culprit = peers.Count == 1 ? peers[0] : -1;
+        IntPtr pending;
+        fixed (GlooNative.Transfer* first = native)
+        {
+            Check(GlooNative.Post(_context, first, (nuint)native.Length, out pending), operation, culprit);
+        }
+
+        return new Pending(this, pending, native.Length, operation, culprit);
     }
 
-    public void Receive(Tensor tensor, int peer)
+    // The shim's handle, freed once every transfer has been waited for (left to the process after a failure: Gloo may
+    // still write into a receive's buffer, so it must not be freed under it).
+    private sealed class Pending(GlooCommunicator group, IntPtr handle, int count, string operation, int culprit) : IPendingTransfers
     {
-        Peer(peer);
-        var data = Data(tensor, nameof(tensor));
-        Check(GlooNative.Receive(_context, data, (nuint)TensorMemory.Bytes(tensor), peer, 0), "receive", peer);
+        private readonly bool[] _done = new bool[count];
+        private int _left = count;
+
+        public void Wait(int index)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _done.Length);
+            if (_done[index])
+                throw new InvalidOperationException($"transfer {index} of this {operation} was already waited for");
+            group.Usable();
+            group.Check(GlooNative.Wait(handle, (nuint)index), operation, culprit);
+            _done[index] = true;
+            if (--_left == 0)
+                GlooNative.Release(handle);
+        }
     }
 
     public void Barrier()

@@ -59,11 +59,24 @@ internal static unsafe partial class GlooNative
     [LibraryImport(Library, EntryPoint = "gloo_broadcast")]
     public static partial Status Broadcast(IntPtr context, IntPtr data, nuint count, DType dtype, int root);
 
-    [LibraryImport(Library, EntryPoint = "gloo_send")]
-    public static partial Status Send(IntPtr context, IntPtr data, nuint bytes, int peer, uint tag);
+    /// <summary>gloo_transfer in the shim.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Transfer
+    {
+        public IntPtr Data;
+        public nuint Bytes;
+        public int Peer;
+        public int Sends;
+    }
 
-    [LibraryImport(Library, EntryPoint = "gloo_recv")]
-    public static partial Status Receive(IntPtr context, IntPtr data, nuint bytes, int peer, uint tag);
+    [LibraryImport(Library, EntryPoint = "gloo_post")]
+    public static partial Status Post(IntPtr context, Transfer* transfers, nuint count, out IntPtr pending);
+
+    [LibraryImport(Library, EntryPoint = "gloo_wait")]
+    public static partial Status Wait(IntPtr pending, nuint index);
+
+    [LibraryImport(Library, EntryPoint = "gloo_release")]
+    public static partial void Release(IntPtr pending);
 
     [LibraryImport(Library, EntryPoint = "gloo_barrier")]
     public static partial Status Barrier(IntPtr context);

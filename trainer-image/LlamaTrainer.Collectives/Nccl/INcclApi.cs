@@ -31,6 +31,11 @@ internal interface INcclApi
 
     NcclNative.Result Receive(IntPtr data, nuint count, NcclNative.DataType type, int peer, IntPtr comm);
 
+    /// <summary>Opens a group: the sends and receives until <see cref="GroupEnd"/> are launched together.</summary>
+    NcclNative.Result GroupStart();
+
+    NcclNative.Result GroupEnd();
+
     NcclNative.Result CommGetAsyncError(IntPtr comm, out NcclNative.Result state);
 
     NcclNative.Result CommAbort(IntPtr comm);

@@ -42,9 +42,19 @@ public sealed class NcclCommunicator : ICommunicator
 
     public void Broadcast(Tensor tensor, int root) => _group.Broadcast(Buffer(tensor, nameof(tensor), "broadcast"), root);
 
-    public void Send(Tensor tensor, int peer) => _group.Send(Buffer(tensor, nameof(tensor), "send"), peer);
+    public IPendingTransfers Start(IReadOnlyList<Transfer> transfers)
+    {
+        if (transfers.Count == 0)
+            return NoPendingTransfers.Instance;
+        var where = _group.Post([.. transfers.Select(t => (Buffer(t.Tensor, nameof(transfers), t.Sends ? "send" : "receive"), t.Peer, t.Sends))]);
+        return new Pending(_group, where);
+    }
 
-    public void Receive(Tensor tensor, int peer) => _group.Receive(Buffer(tensor, nameof(tensor), "receive"), peer);
+    // Stream 0 runs everything in order: a transfer is done once the GPU has run what was enqueued up to now.
+    private sealed class Pending(NcclGroup group, string where) : IPendingTransfers
+    {
+        public void Wait(int index) => group.AwaitStream(where);
+    }
 
     /// <summary>An all-reduce of one element: NCCL has no barrier of its own.</summary>
     public void Barrier()

@@ -112,16 +112,43 @@ internal sealed class NcclGroup : IDisposable
         Run("broadcast", () => _api.Broadcast(buffer.Data, buffer.Data, (nuint)buffer.Count, buffer.Type, root, _comm));
     }
 
-    public void Send(NcclBuffer buffer, int peer)
+    /// <summary>
+    /// Launches every send and receive in one NCCL group (so neither side waits for the other first) on stream 0 and
+    /// returns once NCCL has them in hand, with the operation's description for <see cref="AwaitStream"/>.
+    /// </summary>
+    public string Post(IReadOnlyList<(NcclBuffer Buffer, int Peer, bool Sends)> transfers)
     {
-        Peer(peer);
-        Run($"send to global rank {_globalRanks[peer]}", () => _api.Send(buffer.Data, (nuint)buffer.Count, buffer.Type, peer, _comm));
+        foreach (var transfer in transfers)
+            Peer(transfer.Peer);
+        var operation = $"exchange ({string.Join(", ", transfers.Select(t => $"{(t.Sends ? "to" : "from")} global rank {_globalRanks[t.Peer]}"))})";
+        Run(operation, () =>
+        {
+            var start = _api.GroupStart();
+            if (start != Result.Success)
+                return start;
+            var launched = Result.Success;
+            foreach (var (buffer, peer, sends) in transfers)
+            {
+                launched = sends
+                    ? _api.Send(buffer.Data, (nuint)buffer.Count, buffer.Type, peer, _comm)
+                    : _api.Receive(buffer.Data, (nuint)buffer.Count, buffer.Type, peer, _comm);
+                if (launched is not Result.Success and not Result.InProgress)
+                    break;
+            }
+            // The group is closed whatever happened inside it; the first failure is the one to report.
+            var end = _api.GroupEnd();
+            return launched is not Result.Success and not Result.InProgress ? launched : end;
+        }, onStream: false);
+        return operation;
     }
 
-    public void Receive(NcclBuffer buffer, int peer)
+    /// <summary>Waits until the GPU has run everything enqueued on stream 0 so far (a posted exchange included).</summary>
+    public void AwaitStream(string operation)
     {
-        Peer(peer);
-        Run($"receive from global rank {_globalRanks[peer]}", () => _api.Receive(buffer.Data, (nuint)buffer.Count, buffer.Type, peer, _comm));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_failure is not null)
+            throw new InvalidOperationException($"{Name} is unusable after an earlier failure ({_failure}); rebuild the gang's groups");
+        Await($"{operation} in {Self}", "a peer is silent or never joined it", onStream: true);
     }
 
     /// <summary>Destroys the communicator (already gone after an abort) and the event.</summary>
@@ -143,7 +170,8 @@ internal sealed class NcclGroup : IDisposable
         }
     }
 
-    private void Run(string operation, Func<Result> launch)
+    // onStream: wait until the GPU has run the call too, not only until NCCL has it in hand.
+    private void Run(string operation, Func<Result> launch, bool onStream = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_failure is not null)
@@ -155,7 +183,7 @@ internal sealed class NcclGroup : IDisposable
         var status = launch();
         if (status is not Result.Success and not Result.InProgress)
             throw Abort(where, status);
-        Await(where, "a peer is silent or never joined it", onStream: true);
+        Await(where, "a peer is silent or never joined it", onStream);
     }
 
     // Polls until NCCL has the call in hand and, for a collective (onStream), the GPU has run it.

@@ -81,6 +81,10 @@ internal sealed unsafe class NcclLibrary : INcclApi
     public NcclNative.Result Receive(IntPtr data, nuint count, NcclNative.DataType type, int peer, IntPtr comm) =>
         NcclNative.Recv(data, count, type, peer, comm, IntPtr.Zero);
 
+    public NcclNative.Result GroupStart() => NcclNative.GroupStart();
+
+    public NcclNative.Result GroupEnd() => NcclNative.GroupEnd();
+
     public NcclNative.Result CommGetAsyncError(IntPtr comm, out NcclNative.Result state) => NcclNative.CommGetAsyncError(comm, out state);
 
     public NcclNative.Result CommAbort(IntPtr comm) => NcclNative.CommAbort(comm);

@@ -117,6 +117,12 @@ internal static unsafe partial class NcclNative
     [LibraryImport(Library, EntryPoint = "ncclRecv")]
     public static partial Result Recv(IntPtr recvbuff, nuint count, DataType datatype, int peer, IntPtr comm, IntPtr stream);
 
+    [LibraryImport(Library, EntryPoint = "ncclGroupStart")]
+    public static partial Result GroupStart();
+
+    [LibraryImport(Library, EntryPoint = "ncclGroupEnd")]
+    public static partial Result GroupEnd();
+
     [LibraryImport(Library, EntryPoint = "ncclCommGetAsyncError")]
     public static partial Result CommGetAsyncError(IntPtr comm, out Result asyncError);
 

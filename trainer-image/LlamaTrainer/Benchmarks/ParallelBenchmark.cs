@@ -35,7 +35,10 @@ public sealed record ParallelRunResult(int WorldSize, IReadOnlyList<double> Loss
 }
 
 /// <summary>Both runs side by side, as `bench parallel` prints them.</summary>
-/// <param name="PipelineBubble">1F1B's idle share of a step, (PP - 1) / (M + PP - 1) for M micro-batches a pipeline</param>
+/// <param name="PipelineBubble">
+/// the schedule's idle share of a step: (PP - 1) / (V x M + PP - 1) for M micro-batches a pipeline and V virtual
+/// stages a rank (1F1B's (PP - 1) / (M + PP - 1) at V = 1), i.e. a bubble of (PP - 1) / (V x M) of the ideal time
+/// </param>
 public sealed record ParallelBenchmarkResult(
     ResolvedParallelism Layout,
     long Parameters,
@@ -76,7 +79,7 @@ public static class ParallelBenchmark
     private static double PipelineBubble(ParallelBenchmarkOptions options)
     {
         var microBatches = options.GlobalSequences / options.MicroBatch / options.Layout.Dp;
-        return (options.Layout.Pp - 1.0) / (microBatches + options.Layout.Pp - 1);
+        return (options.Layout.Pp - 1.0) / ((options.Layout.VirtualStages * microBatches) + options.Layout.Pp - 1);
     }
 
     /// <summary>The body of one rank (`bench parallel-worker`): trains, checkpoints, and rank 0 writes the result to <paramref name="resultPath"/>.</summary>
@@ -89,8 +92,8 @@ public static class ParallelBenchmark
             new BatchRamp(new BatchShape(batchTokens, options.SequenceLength), []),
             options.MicroBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, options.Model.PeakLr, 0, 1, options.Model.PeakLr),
-            0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None);
-        using var trainer = new Trainer(LlamaTransformer.For(options.Model, gang.Groups, seed: 1), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
+            0.9, 0.95, 1e-8, 0.1, 1.0, ActivationCheckpointing.None, options.Layout.VirtualStages);
+        using var trainer = new Trainer(LlamaTransformer.For(options.Model, gang.Groups, seed: 1, options.Layout.VirtualStages), stage, new RandomTokens(options.Model.VocabSize), ComputeDevice.Cpu, gang.Groups, TrainingState.Start);
         var losses = new List<double>();
         var measured = Stopwatch.StartNew();
         var traffic = gang.Groups.Traffic();

@@ -27,7 +27,7 @@ public static class TrainingBenchmark
             new BatchRamp(new BatchShape((long)sequenceLength * microBatch, sequenceLength), []),
             microBatch,
             new LearningRateSchedule(LrScheduleKind.Constant, 3e-4, 0, 1, 3e-4),
-            0.9, 0.95, 1e-8, 0.1, 1.0, checkpointing);
+            0.9, 0.95, 1e-8, 0.1, 1.0, checkpointing, VirtualStages: 1);
         using var trainer = new Trainer(new LlamaTransformer(model), stage, new RandomTokens(model.VocabSize), ComputeDevice.Cpu, ProcessGroups.Single(), TrainingState.Start);
         for (int i = 0; i < warmupSteps; i++)
         {

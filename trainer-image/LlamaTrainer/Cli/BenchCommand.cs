@@ -83,6 +83,7 @@ internal static class BenchCommand
     {
         Option<int> Degree(string name) => new(name) { Description = $"{name[2..].ToUpperInvariant()} degree", DefaultValueFactory = _ => 1 };
         var (tp, cp, pp, dp) = (Degree("--tp"), Degree("--cp"), Degree("--pp"), Degree("--dp"));
+        var virtualStages = new Option<int>("--virtual-stages") { Description = "Pipeline stages per PP rank (interleaved 1F1B above 1)", DefaultValueFactory = _ => 1 };
         var steps = new Option<int>("--steps") { Description = "Measured steps (after 2 warm-up steps)", DefaultValueFactory = _ => 20 };
         var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
         var micro = new Option<int>("--micro-batch") { Description = "Sequences per micro-batch", DefaultValueFactory = _ => 4 };
@@ -91,7 +92,7 @@ internal static class BenchCommand
         var output = new Option<string>("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var command = new Command("parallel", "Loss equality and tokens/s of a parallel layout (ranks as processes here) against one process");
-        foreach (var option in new Option[] { tp, cp, pp, dp, steps, sequence, micro, global, vocabulary, output })
+        foreach (var option in new Option[] { tp, cp, pp, dp, virtualStages, steps, sequence, micro, global, vocabulary, output })
         {
             command.Options.Add(option);
         }
@@ -101,20 +102,20 @@ internal static class BenchCommand
             var log = Logging.Create();
             return ExitCodes.GuardAsync(log, async () =>
             {
-                var layout = new ResolvedParallelism(parse.GetValue(tp), parse.GetValue(cp), parse.GetValue(pp), parse.GetValue(dp));
+                var layout = new ResolvedParallelism(parse.GetValue(tp), parse.GetValue(cp), parse.GetValue(pp), parse.GetValue(dp)) { VirtualStages = parse.GetValue(virtualStages) };
                 var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M with { VocabSize = parse.GetValue(vocabulary) });
                 var result = await ParallelBenchmark.RunAsync(options, log, cancellationToken);
                 Console.WriteLine(parse.GetValue(output) == "json"
                     ? JsonSerializer.Serialize(result, IndentedJson)
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"model {result.Parameters / 1e6:F1}M params, {result.Steps} steps of {result.BatchTokens} tokens, tp={layout.Tp} cp={layout.Cp} pp={layout.Pp} dp={layout.Dp}\n" +
+                        $"model {result.Parameters / 1e6:F1}M params, {result.Steps} steps of {result.BatchTokens} tokens, tp={layout.Tp} cp={layout.Cp} pp={layout.Pp} dp={layout.Dp}{(layout.VirtualStages > 1 ? $" ({layout.VirtualStages} virtual stages a PP rank)" : "")}\n" +
                         $"max relative loss difference: {result.MaxRelativeLossDifference:E2}\n" +
                         $"tokens/s: {result.TokensPerSecond:F0} ({layout.WorldSize} processes) vs {result.SingleProcessTokensPerSecond:F0} (1 process): {result.Speedup:F2}x\n" +
                         $"rank 0's collectives per step: tp {Megabytes(result.Parallel.TrafficPerStep.Tp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Tp)}), " +
                         $"cp {Megabytes(result.Parallel.TrafficPerStep.Cp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Cp)}), " +
                         $"pp {Megabytes(result.Parallel.TrafficPerStep.Pp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Pp)}), " +
                         $"dp {Megabytes(result.Parallel.TrafficPerStep.Dp)} (analytic {Megabytes(result.AnalyticTrafficPerStep.Dp)})\n" +
-                        $"rank 0's share of the step in pipeline sends and receives: {result.Parallel.PipelineWaitFraction:P1} (1F1B bubble (PP-1)/(M+PP-1): {result.PipelineBubble:P1})\n" +
+                        $"rank 0's share of the step in pipeline sends and receives: {result.Parallel.PipelineWaitFraction:P1} (the schedule's bubble (PP-1)/(V*M+PP-1): {result.PipelineBubble:P1})\n" +
                         $"checkpoint of weights + moments: {CheckpointFigures(result.Parallel)} ({layout.WorldSize} processes) vs {CheckpointFigures(result.SingleProcess)} (1 process)"));
                 return 0;
             });

@@ -23,23 +23,25 @@ public sealed class LlamaTransformer : nn.Module
     private readonly Linear? output;
     private readonly BackwardFailure _backwardFailure = new();
     private readonly TensorParallel _tp;
+    // The whole model's number of each held layer, in `layers` order (chunk after chunk).
+    private readonly int[] _layerNumbers;
 
     /// <summary>
     /// Initial weights from <paramref name="seed"/>, the same under every split; without one, from the global generator
     /// (seed that first, every rank alike). manual_seed(s) and then no seed gives the weights of seed s.
     /// </summary>
     /// <param name="tensorParallel">the TP group this rank splits the model with; one process holds it whole</param>
-    /// <param name="stage">the pipeline stage this rank holds; the whole model when null</param>
-    /// <param name="pipeline">the PP group, one rank per stage, in stage order (with <paramref name="stage"/>)</param>
+    /// <param name="pipelineRank">the pipeline stages this rank holds; the whole model when null</param>
+    /// <param name="pipeline">the PP group, in pipeline rank order (with <paramref name="pipelineRank"/>)</param>
     /// <param name="seed">the job's seed: an explicit one reads no global state, so concurrent builds cannot disturb it</param>
-    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null, PipelineStage? stage = null, ICommunicator? pipeline = null, long? seed = null) : base(nameof(LlamaTransformer))
+    public LlamaTransformer(ModelConfig config, ICommunicator? tensorParallel = null, PipelineRank? pipelineRank = null, ICommunicator? pipeline = null, long? seed = null) : base(nameof(LlamaTransformer))
     {
         Config = config;
-        Stage = stage ?? PipelineStage.Whole(config);
+        PipelineRank = pipelineRank ?? PipelineRank.Whole(config);
         Pipeline = pipeline ?? new SoloCommunicator();
-        if (Pipeline.Size != Stage.Count || Pipeline.Rank != Stage.Index)
+        if (Pipeline.Size != PipelineRank.Ranks || Pipeline.Rank != PipelineRank.Rank)
         {
-            throw new ArgumentException($"stage {Stage.Index} of {Stage.Count} needs a pipeline group of {Stage.Count} in which it is rank {Stage.Index}, got rank {Pipeline.Rank} of {Pipeline.Size} ({Pipeline.Name})", nameof(pipeline));
+            throw new ArgumentException($"pipeline rank {PipelineRank.Rank} of {PipelineRank.Ranks} needs a pipeline group of {PipelineRank.Ranks} in which it is rank {PipelineRank.Rank}, got rank {Pipeline.Rank} of {Pipeline.Size} ({Pipeline.Name})", nameof(pipeline));
         }
 
         var group = tensorParallel ?? new SoloCommunicator();
@@ -49,25 +51,29 @@ public sealed class LlamaTransformer : nn.Module
         using var seeded = seed is { } s ? new Generator((ulong)s) : null;
         var weightSeed = randint(0, long.MaxValue, [1], ScalarType.Int64, generator: seeded).item<long>();
         var vocabulary = _tp.Split.Vocab.Count;
-        tok_embeddings = Stage.IsFirst ? nn.Embedding(vocabulary, config.Dim) : null;
-        layers = nn.ModuleList(Enumerable.Range(0, Stage.Layers).Select(_ => new TransformerBlock(config, _tp)).ToArray());
-        norm = Stage.IsLast ? new RmsNorm(config.Dim, config.NormEps) : null;
-        output = Stage.IsLast ? nn.Linear(config.Dim, vocabulary, hasBias: false) : null;
+        var stages = PipelineRank.Stages;
+        _layerNumbers = [.. stages.SelectMany(s => Enumerable.Range(s.FirstLayer, s.Layers))];
+        tok_embeddings = PipelineRank.HoldsFirst ? nn.Embedding(vocabulary, config.Dim) : null;
+        layers = nn.ModuleList(_layerNumbers.Select(_ => new TransformerBlock(config, _tp)).ToArray());
+        norm = PipelineRank.HoldsLast ? new RmsNorm(config.Dim, config.NormEps) : null;
+        output = PipelineRank.HoldsLast ? nn.Linear(config.Dim, vocabulary, hasBias: false) : null;
         RegisterComponents();
-        Placements = _tp.Split.Parameters(Stage.FirstLayer, Stage.Layers, Stage.IsFirst, Stage.IsLast);
+        // named_parameters() order: the embedding, every chunk's layers in order, then the norm and the head.
+        Placements = [.. stages.SelectMany(s => _tp.Split.Parameters(s.FirstLayer, s.Layers, s.IsFirst, s.IsLast))];
         Initialize((ulong)weightSeed);
     }
 
-    /// <summary>This rank's part of the model in its gang: its TP group's split of its pipeline stage's layers.</summary>
-    public static LlamaTransformer For(ModelConfig config, ProcessGroups groups, long seed) =>
-        new(config, groups.Tp, PipelineStage.Of(config, groups.Pp.Size, groups.Pp.Rank), groups.Pp, seed);
+    /// <summary>This rank's part of the model in its gang: its TP group's split of its pipeline stages' layers.</summary>
+    /// <param name="virtualStages">stages per pipeline rank (interleaved 1F1B when above 1)</param>
+    public static LlamaTransformer For(ModelConfig config, ProcessGroups groups, long seed, int virtualStages = 1) =>
+        new(config, groups.Tp, PipelineRank.Of(config, groups.Pp.Size, virtualStages, groups.Pp.Rank), groups.Pp, seed);
 
     public ModelConfig Config { get; }
 
-    /// <summary>The layers this rank holds: all of them without pipeline parallelism.</summary>
-    public PipelineStage Stage { get; }
+    /// <summary>The pipeline stages (chunks of layers) this rank holds: the whole model without pipeline parallelism.</summary>
+    public PipelineRank PipelineRank { get; }
 
-    /// <summary>The pipeline's ranks, one per stage, through which hidden states and their gradients travel.</summary>
+    /// <summary>The pipeline's ranks, through which hidden states and their gradients travel.</summary>
     public ICommunicator Pipeline { get; }
 
     /// <summary>
@@ -84,21 +90,25 @@ public sealed class LlamaTransformer : nn.Module
     public ActivationCheckpointing ActivationCheckpointing { get; set; }
 
     /// <summary>
-    /// Logits [batch, seq, vocab] from token ids [batch, seq]; on a pipeline stage, from the first stage's token ids or
-    /// a previous stage's hidden states [batch, seq, dim], and to hidden states unless it is the last.
+    /// Logits [batch, seq, vocab] from token ids [batch, seq]; on a pipeline, chunk <paramref name="chunk"/> of this
+    /// rank's stages runs: from the token ids on the first stage or the previous stage's hidden states
+    /// [batch, seq, dim], and to hidden states unless it is the last stage.
     /// <paramref name="documents"/> must stay alive until backward has run.
     /// </summary>
-    public Tensor forward(Tensor inputs, Tensor positions, DocumentSegments documents)
+    public Tensor forward(Tensor inputs, Tensor positions, DocumentSegments documents, int chunk = 0)
     {
         using var scope = NewDisposeScope();
-        var h = Stage.IsFirst ? Embed(inputs) : inputs;
+        var stage = PipelineRank.Stages[chunk];
+        var h = stage.IsFirst ? Embed(inputs) : inputs;
         var (cos, sin) = RotaryEmbedding.Angles(positions, Config.HeadDim, Config.RopeTheta, h.dtype);
         var recompute = ActivationCheckpointing == ActivationCheckpointing.Full && is_grad_enabled();
-        foreach (var layer in layers)
+        var first = PipelineRank.Stages.Take(chunk).Sum(s => s.Layers);
+        for (var i = first; i < first + stage.Layers; i++)
         {
+            var layer = layers[i];
             h = recompute ? LayerRecomputation.Apply(layer, h, cos, sin, documents, _backwardFailure) : layer.forward(h, cos, sin, documents);
         }
-        return (Stage.IsLast ? output!.forward(TensorParallelRegion.Enter(norm!.forward(h), _tp)) : h).MoveToOuterDisposeScope();
+        return (stage.IsLast ? output!.forward(TensorParallelRegion.Enter(norm!.forward(h), _tp)) : h).MoveToOuterDisposeScope();
     }
 
     /// <summary>The loss summed over <paramref name="targets"/> (ignored ones excluded), from this rank's <paramref name="logits"/>, in fp32.</summary>
@@ -110,37 +120,46 @@ public sealed class LlamaTransformer : nn.Module
 
     /// <summary>
     /// The whole model's logits for an evaluation batch, without gradients: on a pipeline each stage receives the
-    /// previous one's hidden states and sends its own on; null on every stage but the last. Every stage calls it alike.
+    /// previous one's hidden states and sends its own on (a rank runs its chunks in turn); null on every rank but the
+    /// last stage's. Every rank calls it alike.
     /// </summary>
     public Tensor? EvaluationLogits(Tensor inputs, Tensor positions, DocumentSegments documents)
     {
         using var noGrad = no_grad();
-        var input = inputs;
-        if (!Stage.IsFirst)
+        for (var chunk = 0; ; chunk++)
         {
-            input = empty([inputs.shape[0], inputs.shape[1], Config.Dim], parameters().First().dtype, inputs.device);
-            Pipeline.Receive(input, Stage.Index - 1);
-        }
-
-        using (Stage.IsFirst ? null : input)
-        {
-            var output = forward(input, positions, documents);
-            if (Stage.IsLast)
+            var stage = PipelineRank.Stages[chunk];
+            var input = inputs;
+            if (!stage.IsFirst)
             {
-                return output;
+                input = empty([inputs.shape[0], inputs.shape[1], Config.Dim], parameters().First().dtype, inputs.device);
+                Pipeline.Receive(input, PipelineRank.RankOf(stage.Index - 1));
             }
 
-            using (output)
-            using (var contiguous = output.contiguous())
+            using (stage.IsFirst ? null : input)
             {
-                Pipeline.Send(contiguous, Stage.Index + 1);
+                var output = forward(input, positions, documents, chunk);
+                if (stage.IsLast)
+                {
+                    return output;
+                }
+
+                using (output)
+                using (var contiguous = output.contiguous())
+                {
+                    Pipeline.Send(contiguous, PipelineRank.RankOf(stage.Index + 1));
+                }
+            }
+
+            if (chunk == PipelineRank.VirtualStages - 1)
+            {
                 return null;
             }
         }
     }
 
-    /// <summary>In place: every stage ends with the last stage's <paramref name="value"/> (a loss, greedy tokens).</summary>
-    public void ShareFromLastStage(Tensor value) => Pipeline.Broadcast(value, Stage.Count - 1);
+    /// <summary>In place: every pipeline rank ends with the last stage's <paramref name="value"/> (a loss, greedy tokens).</summary>
+    public void ShareFromLastStage(Tensor value) => Pipeline.Broadcast(value, PipelineRank.Ranks - 1);
 
     /// <summary>The greedy next token at each position of <paramref name="logits"/> ([tokens, this rank's vocabulary]), as global ids.</summary>
     public Tensor GreedyTokens(Tensor logits) => VocabParallelArgmax.Of(logits, _tp);
@@ -190,7 +209,7 @@ public sealed class LlamaTransformer : nn.Module
         }
     }
 
-    /// <summary>"layers.J.rest" of this stage is "layers.(FirstLayer + J).rest" of the whole model.</summary>
+    /// <summary>"layers.J.rest" of this rank is "layers.(the J-th held layer's number).rest" of the whole model.</summary>
     private string NameInModel(string localName)
     {
         const string Prefix = "layers.";
@@ -201,6 +220,6 @@ public sealed class LlamaTransformer : nn.Module
 
         var dot = localName.IndexOf('.', Prefix.Length);
         var local = int.Parse(localName.AsSpan(Prefix.Length, dot - Prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
-        return $"{Prefix}{Stage.FirstLayer + local}{localName[dot..]}";
+        return $"{Prefix}{_layerNumbers[local]}{localName[dot..]}";
     }
 }

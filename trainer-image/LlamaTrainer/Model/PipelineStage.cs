@@ -5,7 +5,8 @@ namespace LlamaTrainer.Model;
 
 /// <summary>
 /// The layers one pipeline stage holds (<see cref="PipelineLayerSplit"/>): layers [FirstLayer, FirstLayer + Layers);
-/// the first stage also embeds the tokens, the last applies the final norm and the output head.
+/// the first stage also embeds the tokens, the last applies the final norm and the output head. Stages are virtual
+/// under the interleaved schedule: <see cref="PipelineRank"/> says which a rank holds.
 /// </summary>
 public sealed record PipelineStage(int Index, int Count, int FirstLayer, int Layers)
 {

@@ -8,66 +8,114 @@ using static TorchSharp.torch;
 namespace LlamaTrainer.Training;
 
 /// <summary>
-/// One step's micro-batches on one pipeline stage, in the 1F1B order (Megatron's non-interleaved schedule): stage s of
-/// P first runs min(P - s - 1, M) forwards, then alternates one forward and one backward, then runs the remaining
-/// backwards, so at most P - s micro-batches are in flight. Hidden states go to the next stage and their gradients
-/// come back over the PP group; the last stage takes the loss. With one stage it is plain gradient accumulation,
-/// forward and backward per micro-batch. Each exchange with a neighbour pairs with the neighbour's exchange with this
-/// stage (the schedule guarantees it); the even stage of the pair sends first and the odd one receives first, so the
-/// blocking sends and receives never wait on each other.
+/// Runs one step's micro-batches on this pipeline rank as <see cref="PipelinePlan"/> orders them: 1F1B with one stage
+/// per rank, the interleaved schedule with several. Hidden states go to the next stage and their gradients come back
+/// over the PP group, posted and waited for where the plan says; the last stage takes the loss. With one stage and one rank it is plain
+/// gradient accumulation, forward and backward per micro-batch. Gradients are handed to the optimizer after each
+/// micro-batch's last backward on this rank (its first chunk's).
 /// </summary>
 /// <param name="contextParallel">this rank's chunks of every row under context parallelism, else null</param>
 public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipeline, ComputeDevice device, ZeroAdamW optimizer, ContextParallelChunks? contextParallel)
 {
-    private readonly PipelineStage _stage = model.Stage;
+    private readonly PipelineRank _rank = model.PipelineRank;
+    private readonly Dictionary<int, IReadOnlyList<PipelineEvent>> _plans = [];
     private readonly Stopwatch _exchanging = new();
 
-    /// <summary>Time spent in sends and receives so far: the pipeline bubble, plus the transfers themselves.</summary>
+    /// <summary>Time spent in exchanges with the neighbours so far: the pipeline bubble, plus the transfers themselves.</summary>
     public TimeSpan Exchanging => _exchanging.Elapsed;
 
-    /// <summary>Trains <paramref name="batches"/> (forward and backward, gradients reduced by the optimizer); returns this stage's summed loss (0 but on the last).</summary>
+    /// <summary>Trains <paramref name="batches"/> (forward and backward, gradients reduced by the optimizer); returns this rank's summed loss (0 but on the last stage's).</summary>
     /// <param name="targetCount">the global batch's targets, by which every loss is divided</param>
     public double Run(IReadOnlyList<TokenBatch> batches, long targetCount)
     {
-        var count = batches.Count;
-        var warmup = Math.Min(_stage.Count - _stage.Index - 1, count);
-        var inFlight = new Queue<MicroBatch>();
+        if (!_plans.TryGetValue(batches.Count, out var plan))
+        {
+            plan = _plans[batches.Count] = PipelinePlan.Of(_rank.Ranks, _rank.VirtualStages, batches.Count)[_rank.Rank];
+        }
+
+        // The optimizer reduces once a step for fp32 weights, after the last backward: the plan ends with the first chunk's.
+        var lastBackward = plan.OfType<ComputeEvent>().Last(e => e.Compute.Work == PipelineWork.Backward).Compute;
+        if (lastBackward.Chunk != 0)
+        {
+            throw new InvalidOperationException($"the pipeline plan ends with {lastBackward}, not a backward of the first chunk");
+        }
+
+        var tensors = new Dictionary<int, BatchTensors>();
+        var inFlight = new Dictionary<(int Chunk, int MicroBatch), MicroBatch>();
+        var received = new Dictionary<PipelineMessage, Tensor>();
+        var outgoing = new Dictionary<PipelineMessage, Tensor>();
+        var pending = new Dictionary<PipelineMessage, (IPendingTransfers Transfers, int Index)>();
         double lossSum = 0;
-        var backwards = 0;
         try
         {
-            for (var i = 0; i < warmup; i++)
+            foreach (var step in plan)
             {
-                var forward = Forward(batches[i], ReceiveForward(batches[i]), targetCount, ref lossSum);
-                inFlight.Enqueue(forward);
-                Exchange(send: forward.Output, to: +1, receive: null, from: 0);
-            }
+                switch (step)
+                {
+                    case PostEvent post:
+                        Post(post.Messages, batches, received, outgoing, pending);
+                        break;
+                    case WaitEvent { Message: var message }:
+                        {
+                            pending.Remove(message, out var transfer);
+                            _exchanging.Start();
+                            transfer.Transfers.Wait(transfer.Index);
+                            _exchanging.Stop();
+                            if (_rank.RankOf(message.FromStage) == _rank.Rank)
+                            {
+                                Take(outgoing, message).Dispose();
+                            }
 
-            var input = warmup < count ? ReceiveForward(batches[warmup]) : null;
-            for (var i = warmup; i < count; i++)
-            {
-                var forward = Forward(batches[i], input, targetCount, ref lossSum);
-                inFlight.Enqueue(forward);
-                var oldest = inFlight.Peek();
-                var outputGradient = _stage.IsLast ? null : empty(oldest.Output.shape, oldest.Output.dtype, oldest.Output.device);
-                Exchange(send: _stage.IsLast ? null : forward.Output, to: +1, receive: outputGradient, from: +1);
-                using var inputGradient = Backward(inFlight.Dequeue(), outputGradient, ++backwards == count);
-                input = i == count - 1 ? null : ReceiveBuffer(batches[i + 1]);
-                Exchange(send: inputGradient, to: -1, receive: input, from: -1);
-            }
+                            break;
+                        }
+                    case ComputeEvent { Compute: { Work: PipelineWork.Forward } forward }:
+                        {
+                            var batch = tensors.TryGetValue(forward.MicroBatch, out var known) ? known
+                                : tensors[forward.MicroBatch] = new BatchTensors(batches[forward.MicroBatch], device.Device, contextParallel);
+                            var stage = _rank.Stages[forward.Chunk];
+                            var input = stage.IsFirst ? null : Take(received, new PipelineMessage(PipelineWork.Forward, stage.Index - 1, forward.MicroBatch));
+                            var microBatch = Forward(forward.Chunk, batch, input, targetCount, ref lossSum);
+                            inFlight[(forward.Chunk, forward.MicroBatch)] = microBatch;
+                            if (!stage.IsLast)
+                            {
+                                // Sent as it is now: a copy, which the send owns until its wait.
+                                outgoing[new PipelineMessage(PipelineWork.Forward, stage.Index, forward.MicroBatch)] = microBatch.Output.detach().clone();
+                            }
 
-            while (inFlight.Count > 0)
-            {
-                var oldest = inFlight.Peek();
-                var outputGradient = empty(oldest.Output.shape, oldest.Output.dtype, oldest.Output.device);
-                Exchange(send: null, to: 0, receive: outputGradient, from: +1);
-                using var inputGradient = Backward(inFlight.Dequeue(), outputGradient, ++backwards == count);
-                Exchange(send: inputGradient, to: -1, receive: null, from: 0);
+                            break;
+                        }
+                    case ComputeEvent { Compute: { Work: PipelineWork.Backward } backward }:
+                        {
+                            var stage = _rank.Stages[backward.Chunk];
+                            var outputGradient = stage.IsLast ? null : Take(received, new PipelineMessage(PipelineWork.Backward, stage.Index + 1, backward.MicroBatch));
+                            var microBatch = inFlight[(backward.Chunk, backward.MicroBatch)];
+                            inFlight.Remove((backward.Chunk, backward.MicroBatch));
+                            var inputGradient = Backward(microBatch, outputGradient);
+                            if (backward.Chunk == 0)
+                            {
+                                optimizer.ReduceGradients(lastMicroBatch: backward == lastBackward);
+                                tensors.Remove(backward.MicroBatch, out var done);
+                                done?.Dispose();
+                            }
+
+                            if (inputGradient is not null)
+                            {
+                                outgoing[new PipelineMessage(PipelineWork.Backward, stage.Index, backward.MicroBatch)] = inputGradient;
+                            }
+
+                            break;
+                        }
+                }
             }
         }
         finally
         {
-            foreach (var left in inFlight)
+            foreach (var left in inFlight.Values)
+            {
+                left.Dispose();
+            }
+
+            foreach (var left in received.Values.Concat(outgoing.Values).Concat<IDisposable>(tensors.Values))
             {
                 left.Dispose();
             }
@@ -76,35 +124,54 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
         return lossSum;
     }
 
-    /// <summary>The previous stage's hidden states for <paramref name="batch"/> (received now), or null on the first stage.</summary>
-    private Tensor? ReceiveForward(TokenBatch batch)
+    private static Tensor Take(Dictionary<PipelineMessage, Tensor> received, PipelineMessage message) =>
+        received.Remove(message, out var tensor) ? tensor : throw new InvalidOperationException($"the pipeline plan needs {message} before it has it");
+
+    /// <summary>Starts the sends of what this rank owes and the receives of what it is owed, in the plan's order.</summary>
+    private void Post(IReadOnlyList<PipelineMessage> messages, IReadOnlyList<TokenBatch> batches, Dictionary<PipelineMessage, Tensor> received, Dictionary<PipelineMessage, Tensor> outgoing, Dictionary<PipelineMessage, (IPendingTransfers, int)> pending)
     {
-        var buffer = ReceiveBuffer(batch);
-        Exchange(send: null, to: 0, receive: buffer, from: -1);
-        return buffer;
+        var transfers = new List<Transfer>(messages.Count);
+        foreach (var message in messages)
+        {
+            if (_rank.RankOf(message.FromStage) == _rank.Rank)
+            {
+                transfers.Add(Transfer.Send(outgoing[message], _rank.RankOf(message.ToStage)));
+            }
+            else
+            {
+                var batch = batches[message.MicroBatch];
+                var buffer = empty([batch.BatchSize, contextParallel?.LocalLength(batch.SequenceLength) ?? batch.SequenceLength, model.Config.Dim], device.DType, device.Device);
+                received[message] = buffer;
+                transfers.Add(Transfer.Receive(buffer, _rank.RankOf(message.FromStage)));
+            }
+        }
+
+        _exchanging.Start();
+        var started = pipeline.Start(transfers);
+        _exchanging.Stop();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            pending[messages[i]] = (started, i);
+        }
     }
 
-    private Tensor? ReceiveBuffer(TokenBatch batch) =>
-        _stage.IsFirst ? null : empty([batch.BatchSize, contextParallel?.LocalLength(batch.SequenceLength) ?? batch.SequenceLength, model.Config.Dim], device.DType, device.Device);
-
-    private MicroBatch Forward(TokenBatch batch, Tensor? received, long targetCount, ref double lossSum)
+    private MicroBatch Forward(int chunk, BatchTensors tensors, Tensor? received, long targetCount, ref double lossSum)
     {
-        var tensors = new BatchTensors(batch, device.Device, contextParallel);
         using var scope = NewDisposeScope();
         var input = received?.requires_grad_() ?? tensors.Inputs;
-        var output = model.forward(input, tensors.Positions, tensors.Documents);
-        if (_stage.IsLast)
+        var output = model.forward(input, tensors.Positions, tensors.Documents, chunk);
+        if (_rank.Stages[chunk].IsLast)
         {
             var summed = model.SummedCrossEntropy(output, tensors.Targets);
             lossSum += summed.item<float>();
             output = summed / targetCount;
         }
 
-        return new MicroBatch(tensors, received, output.MoveToOuterDisposeScope());
+        return new MicroBatch(received, output.MoveToOuterDisposeScope());
     }
 
-    /// <returns>the gradient of the stage's input (null on the first stage), for the previous stage</returns>
-    private Tensor? Backward(MicroBatch microBatch, Tensor? outputGradient, bool last)
+    /// <returns>the gradient of the chunk's input (null on the first stage), for the previous stage</returns>
+    private Tensor? Backward(MicroBatch microBatch, Tensor? outputGradient)
     {
         using (microBatch)
         using (outputGradient)
@@ -120,66 +187,17 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
             }
 
             model.ThrowIfBackwardFailed();
-            optimizer.ReduceGradients(lastMicroBatch: last);
             return microBatch.Input?.grad?.detach().clone().MoveToOuterDisposeScope();
         }
     }
 
-    /// <summary>
-    /// Sends to and receives from the neighbours <paramref name="to"/> and <paramref name="from"/> (+1 next, -1
-    /// previous, 0 none; a missing neighbour or tensor skips its half): even stages send first, odd ones receive first.
-    /// </summary>
-    private void Exchange(Tensor? send, int to, Tensor? receive, int from)
-    {
-        var sendTo = send is null || to == 0 ? -1 : _stage.Index + to;
-        var receiveFrom = receive is null || from == 0 ? -1 : _stage.Index + from;
-        sendTo = sendTo >= 0 && sendTo < _stage.Count ? sendTo : -1;
-        receiveFrom = receiveFrom >= 0 && receiveFrom < _stage.Count ? receiveFrom : -1;
-        if (sendTo < 0 && receiveFrom < 0)
-        {
-            return;
-        }
-
-        _exchanging.Start();
-        if (_stage.Index % 2 == 0)
-        {
-            Send();
-            Receive();
-        }
-        else
-        {
-            Receive();
-            Send();
-        }
-
-        _exchanging.Stop();
-
-        void Send()
-        {
-            if (sendTo >= 0)
-            {
-                using var contiguous = send!.detach().contiguous();
-                pipeline.Send(contiguous, sendTo);
-            }
-        }
-
-        void Receive()
-        {
-            if (receiveFrom >= 0)
-            {
-                pipeline.Receive(receive!, receiveFrom);
-            }
-        }
-    }
-
-    /// <summary>A micro-batch between its forward and its backward: its tensors (the documents backward reads again), the received input and the output.</summary>
-    private sealed record MicroBatch(BatchTensors Tensors, Tensor? Input, Tensor Output) : IDisposable
+    /// <summary>A chunk's micro-batch between its forward and its backward: the received input and the output.</summary>
+    private sealed record MicroBatch(Tensor? Input, Tensor Output) : IDisposable
     {
         public void Dispose()
         {
             Output.Dispose();
             Input?.Dispose();
-            Tensors.Dispose();
         }
     }
 }

@@ -22,7 +22,8 @@ public sealed record StageSettings(
     double Eps,
     double WeightDecay,
     double GradClip,
-    ActivationCheckpointing ActivationCheckpointing)
+    ActivationCheckpointing ActivationCheckpointing,
+    int VirtualStages)
 {
     /// <summary>
     /// Stage <paramref name="stageName"/> of a resolved job (the resolver's defaults: the ones the operator plans with),
@@ -59,6 +60,7 @@ public sealed record StageSettings(
         var schedule = new LearningRateSchedule(stage.Schedule.Kind, optimizer.Lr, stage.Schedule.WarmupSteps, stage.Schedule.DecaySteps, stage.Schedule.MinLr);
         return new StageSettings(
             stage.Name, stage.Index, resolvedLengthIndex, stage.Tokens, batches, stage.MicroBatchSize, schedule,
-            optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, optimizer.GradClip, stage.ActivationCheckpointing);
+            optimizer.Beta1, optimizer.Beta2, optimizer.Eps, optimizer.WeightDecay, optimizer.GradClip, stage.ActivationCheckpointing,
+            stage.Parallelism.VirtualStages);
     }
 }

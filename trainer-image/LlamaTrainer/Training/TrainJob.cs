@@ -70,7 +70,7 @@ public static class TrainJob
         // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
         var seed = job.Spec.Data.Seed ?? 1234;
         manual_seed(seed);
-        using var trainer = new Trainer(LlamaTransformer.For(config, groups, seed), stage, data.Batches, device, groups, TrainingState.Start);
+        using var trainer = new Trainer(LlamaTransformer.For(config, groups, seed, stage.VirtualStages), stage, data.Batches, device, groups, TrainingState.Start);
         var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
         var resumed = await sharded.RestoreNewestAsync(trainer, CancellationToken.None);
         data.ApplyStageMix();
@@ -126,7 +126,8 @@ public static class TrainJob
     private static void CheckLayout(ResolvedJob job, StageSettings stage, DistributedEnvironment environment)
     {
         var wanted = job.Stages[stage.StageIndex].Parallelism;
-        var have = new ResolvedParallelism(environment.Tp, environment.Cp, environment.Pp, environment.Dp);
+        // The processes' layout does not depend on the virtual stages, which the trainer reads from the job.
+        var have = new ResolvedParallelism(environment.Tp, environment.Cp, environment.Pp, environment.Dp) { VirtualStages = wanted.VirtualStages };
         if (wanted != have)
         {
             throw new ArgumentException(

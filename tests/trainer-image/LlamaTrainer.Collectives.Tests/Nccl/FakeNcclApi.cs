@@ -87,6 +87,14 @@ internal sealed class FakeNcclApi(byte seed = 3) : INcclApi
     public Result Receive(IntPtr data, nuint count, NcclNative.DataType type, int peer, IntPtr comm) =>
         Launch($"receive {data:x} count {count} {type} from {peer}");
 
+    public Result GroupStart()
+    {
+        Calls.Add("group start");
+        return Result.Success;
+    }
+
+    public Result GroupEnd() => Launch("group end");
+
     public Result CommGetAsyncError(IntPtr comm, out Result state)
     {
         Assert.Equal(Comm, comm);

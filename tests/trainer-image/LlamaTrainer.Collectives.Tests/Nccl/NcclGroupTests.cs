@@ -160,12 +160,14 @@ public class NcclGroupTests
     {
         var api = new FakeNcclApi();
         using var group = Connect(api);
-        group.Send(Floats, peer: 3);
-        group.Receive(Floats, peer: 0);
-        Assert.Contains("send a000 count 8 Float32 to 3", api.Calls);
-        Assert.Contains("receive a000 count 8 Float32 from 0", api.Calls);
-        Assert.Throws<ArgumentOutOfRangeException>(() => group.Send(Floats, peer: 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => group.Receive(Floats, peer: 4));
+        var operation = group.Post([(Floats, 3, true), (Floats, 0, false)]);
+        // One NCCL group, so a pair that sends to each other cannot wait on each other; posting does not wait for the GPU.
+        var start = api.Calls.IndexOf("group start");
+        Assert.Equal(["group start", "send a000 count 8 Float32 to 3", "receive a000 count 8 Float32 from 0", "group end"], api.Calls.Skip(start));
+        group.AwaitStream(operation);
+        Assert.Equal("record", api.Calls[^1]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => group.Post([(Floats, 1, true)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => group.Post([(Floats, 4, false)]));
         Assert.Throws<ArgumentOutOfRangeException>(() => group.Broadcast(Floats, root: -1));
         Assert.Equal(0, api.Aborts);
     }

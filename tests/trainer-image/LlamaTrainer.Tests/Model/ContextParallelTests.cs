@@ -99,9 +99,7 @@ public class ContextParallelTests
 
         public void Broadcast(Tensor tensor, int root) => throw new NotSupportedException();
 
-        public void Send(Tensor tensor, int peer) => throw new NotSupportedException();
-
-        public void Receive(Tensor tensor, int peer) => throw new NotSupportedException();
+        public LlamaTrainer.Collectives.IPendingTransfers Start(IReadOnlyList<LlamaTrainer.Collectives.Transfer> transfers) => throw new NotSupportedException();
 
         public void Barrier() => throw new NotSupportedException();
 

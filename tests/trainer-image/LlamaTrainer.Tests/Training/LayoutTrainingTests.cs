@@ -22,14 +22,16 @@ public class LayoutTrainingTests
     private static readonly ModelConfig Config = TinyConfigs.Gqa(vocab: 66) with { Layers = 4 };
 
     /// <summary>Steps of <paramref name="microBatches"/> micro-batches of one 16-token row.</summary>
-    private static StageSettings Stage(int microBatches = 4) => TrainerFactory.Stage(batchTokens: microBatches * 16, microBatch: 1);
+    private static StageSettings Stage(int microBatches = 4, int virtualStages = 1) =>
+        TrainerFactory.Stage(batchTokens: microBatches * 16, microBatch: 1, virtualStages: virtualStages);
 
-    private static Trainer Create(ProcessGroups groups, long seed = 11, int microBatches = 4) =>
-        TrainerFactory.Create(Config, Stage(microBatches), new SyntheticBatchSource(Config.VocabSize), seed, groups);
+    private static Trainer Create(ProcessGroups groups, long seed = 11, int microBatches = 4, int virtualStages = 1) =>
+        TrainerFactory.Create(Config, Stage(microBatches, virtualStages), new SyntheticBatchSource(Config.VocabSize), seed, groups);
 
     /// <summary>
     /// Tensor-, context-, pipeline- and data-parallel layouts (TP4 with K/V heads replicated, CP4 with chunks of 2
-    /// tokens, PP4 with a layer a stage, 1F1B over 4 micro-batches, 2 a DP rank, or 2 for 4 stages) train 6 steps as
+    /// tokens, PP4 with a layer a stage, 1F1B over 4 micro-batches, 2 a DP rank, or 2 for 4 stages; PP2 with 2 virtual
+    /// stages a rank, a layer each, in the interleaved schedule, alone and beside TP2 or DP2) train 6 steps as
     /// one process does, with a gradient norm above the clip (so clipping by the global norm over every TP, PP and DP
     /// shard, CP replicas counted once, is exercised). Losses and norms within 1e-5 relative; final weights within
     /// 1e-4 relative + 3e-5 absolute (1 % of one step at lr 3e-3):
@@ -52,7 +54,10 @@ public class LayoutTrainingTests
     [InlineData(2, 1, 2, 2)]
     [InlineData(2, 2, 2, 1)]
     [InlineData(1, 1, 4, 1, 2)]
-    public void Tensor_context_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int cp, int pp, int dp, int microBatches = 4)
+    [InlineData(1, 1, 2, 1, 4, 2)]
+    [InlineData(2, 1, 2, 1, 4, 2)]
+    [InlineData(1, 1, 2, 2, 4, 2)]
+    public void Tensor_context_pipeline_and_data_parallel_ranks_train_the_steps_of_one_process(int tp, int cp, int pp, int dp, int microBatches = 4, int virtualStages = 1)
     {
         const int Steps = 6;
         List<(double Loss, double Norm)> Train(Trainer trainer) => [.. Enumerable.Range(0, Steps).Select(_ => trainer.Step()).Select(r => (r.Loss, r.GradNorm))];
@@ -63,7 +68,7 @@ public class LayoutTrainingTests
 
         var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, cp, pp, dp), gang =>
         {
-            using var trainer = Create(gang.Groups, microBatches: microBatches);
+            using var trainer = Create(gang.Groups, microBatches: microBatches, virtualStages: virtualStages);
             var steps = Train(trainer);
             return (Steps: steps, Weights: trainer.Model.named_parameters().Zip(trainer.Model.Placements).Select(p => (p.Second, p.First.parameter.detach().clone())).ToList());
         });
@@ -87,7 +92,8 @@ public class LayoutTrainingTests
 
     /// <summary>
     /// Saved at TP2 x DP2 (each rank writes its box of its TP slice; norms and other replicated tensors once), restored
-    /// by one process, by TP4 (K/V heads replicated), by DP4, by PP4, by TP2 x PP2, by CP2 x TP2 and by CP2 x PP2, and
+    /// by one process, by TP4 (K/V heads replicated), by DP4, by PP4, by TP2 x PP2, by PP2 with 2 virtual stages a rank
+    /// (non-adjacent layers), by CP2 x TP2 and by CP2 x PP2, and
     /// saved again: every stored tensor and the loop state are the same bytes.
     /// </summary>
     [Fact]
@@ -119,6 +125,7 @@ public class LayoutTrainingTests
             ("dp4", new ResolvedParallelism(1, 1, 1, 4)),
             ("pp4", new ResolvedParallelism(1, 1, 4, 1)),
             ("tp2 x pp2", new ResolvedParallelism(2, 1, 2, 1)),
+            ("pp2 x 2 virtual stages", new ResolvedParallelism(1, 1, 2, 1) { VirtualStages = 2 }),
             ("cp2 x tp2", new ResolvedParallelism(2, 2, 1, 1)),
             ("cp2 x pp2", new ResolvedParallelism(1, 2, 2, 1)),
         })
@@ -171,7 +178,7 @@ public class LayoutTrainingTests
     {
         ThreadRanks.Run(layout, gang =>
         {
-            using var trainer = Create(gang.Groups, seed: 99);
+            using var trainer = Create(gang.Groups, seed: 99, virtualStages: layout.VirtualStages);
             var restored = new TrainerCheckpoint(from, gang.Groups.World, Logger.None).RestoreNewestAsync(trainer, CancellationToken.None).GetAwaiter().GetResult();
             Assert.Equal(2, restored!.Step);
             Save(trainer, to, gang.Groups);
@@ -204,7 +211,7 @@ public class LayoutTrainingTests
             var parameters = trainer.Model.parameters().ToList();
             var (gradientShard, optimizer) = trainer.Optimizer.StateBytes;
             return (
-                Stage: trainer.Model.Stage.Index,
+                Stage: trainer.Model.PipelineRank.Rank,
                 First: gang.Groups.Tp.Rank == 0 && gang.Groups.Cp.Rank == 0 && gang.Groups.Dp.Rank == 0,
                 Parameters: parameters.Sum(p => p.numel()),
                 Weights: parameters.Sum(p => p.numel() * p.ElementSize),

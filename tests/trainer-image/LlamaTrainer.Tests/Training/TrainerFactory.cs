@@ -10,7 +10,7 @@ namespace LlamaTrainer.Tests.Training;
 internal static class TrainerFactory
 {
     public static StageSettings Stage(long budget = 64 * 40, long batchTokens = 64, int microBatch = 1, int sequenceLength = 16, double lr = 3e-3,
-        ActivationCheckpointing checkpointing = ActivationCheckpointing.None) =>
+        ActivationCheckpointing checkpointing = ActivationCheckpointing.None, int virtualStages = 1) =>
         new(
             Name: "pretrain",
             StageIndex: 0,
@@ -24,13 +24,14 @@ internal static class TrainerFactory
             Eps: 1e-8,
             WeightDecay: 0.1,
             GradClip: 1.0,
-            ActivationCheckpointing: checkpointing);
+            ActivationCheckpointing: checkpointing,
+            VirtualStages: virtualStages);
 
     /// <param name="groups">the rank's groups (a gang's); one process when null</param>
     public static Trainer Create(ModelConfig config, StageSettings stage, SyntheticBatchSource data, long seed = 11, ProcessGroups? groups = null)
     {
         groups ??= ProcessGroups.Single();
-        var model = LlamaTransformer.For(config, groups, seed);
+        var model = LlamaTransformer.For(config, groups, seed, stage.VirtualStages);
         return new Trainer(model, stage, data, ComputeDevice.Cpu, groups, TrainingState.Start);
     }
 }

@@ -17,6 +17,7 @@
 #include <gloo/transport/tcp/address.h>
 #include <gloo/transport/tcp/device.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdint>
@@ -56,6 +57,16 @@ struct gloo_store {
 };
 
 struct gloo_context;
+struct gloo_pending;
+
+// One half of a point-to-point transfer in gloo_post: send (nonzero) or receive `bytes` at `data` to or from
+// group rank `peer`.
+struct gloo_transfer {
+    void* data;
+    size_t bytes;
+    int peer;
+    int sends;
+};
 
 }  // extern "C"
 
@@ -198,6 +209,9 @@ struct gloo_context {
     std::vector<std::vector<std::string>> peer_addresses;
     std::list<ReduceScatterEntry> reduce_scatters;
     std::vector<float> wide;  // BFloat16 reductions in Float32
+    // By group rank: the slot of the next send to and receive from each peer. The k-th send to a peer meets that
+    // peer's k-th receive from this rank, so transfers between two members in one direction meet in posting order.
+    std::vector<uint32_t> sends_posted, receives_posted;
 
     // The rank whose address the message names, or -1.
     int peer_named_in(const std::string& message) const {
@@ -250,6 +264,15 @@ struct gloo_context {
         // The algorithm leaves this rank's reduced chunk at the start of the buffer.
         std::memcpy(out, current.scratch.data(), count_per_rank * sizeof(T));
     }
+};
+
+struct gloo_pending {
+    struct Posted {
+        std::unique_ptr<gloo::transport::UnboundBuffer> buffer;
+        bool sends;
+    };
+    gloo_context* context = nullptr;
+    std::vector<Posted> transfers;
 };
 
 namespace {
@@ -330,6 +353,8 @@ int gloo_context_create(const gloo_store* store, const char* prefix, int rank, i
         // the first as each rank publishes its pairs' local ends (line p: its pair with rank p), the second as read
         // back from Gloo's own store entry.
         created->peer_addresses.resize(size);
+        created->sends_posted.assign(size, 0);
+        created->receives_posted.assign(size, 0);
         if (size > 1) {
             std::string mine;
             for (int peer = 0; peer < size; peer++) {
@@ -438,27 +463,49 @@ int gloo_broadcast(gloo_context* context, void* data, size_t count, int dtype, i
     });
 }
 
-int gloo_send(gloo_context* context, const void* data, size_t bytes, int peer, uint32_t tag) {
+// Starts every transfer and returns at once with *pending, whose transfers gloo_wait finishes one by one: a rank can
+// receive what a peer sends before either waits, and keep computing while its sends go out.
+int gloo_post(gloo_context* context, const gloo_transfer* transfers, size_t count, gloo_pending** pending) {
     return guarded(context, [&] {
         require_context(context);
-        if (peer < 0 || peer >= context->context->size || peer == context->context->rank)
-            throw InvalidArgument("send peer " + std::to_string(peer) + " is not another member of the group");
-        auto buffer = context->context->createUnboundBuffer(const_cast<void*>(data), bytes);
-        buffer->send(peer, kSendRecvSlotBase | tag);
-        if (!buffer->waitSend(context->timeout)) throw std::runtime_error("send was aborted");
+        if (pending == nullptr) throw InvalidArgument("null pending");
+        *pending = nullptr;
+        const int size = context->context->size;
+        for (size_t i = 0; i < count; i++) {
+            if (transfers[i].peer < 0 || transfers[i].peer >= size || transfers[i].peer == context->context->rank)
+                throw InvalidArgument("transfer " + std::to_string(i) + ": peer " + std::to_string(transfers[i].peer) +
+                                      " is not another member of the group");
+        }
+        auto posted = std::make_unique<gloo_pending>();
+        posted->context = context;
+        for (size_t i = 0; i < count; i++) {
+            const auto& transfer = transfers[i];
+            auto buffer = context->context->createUnboundBuffer(transfer.data, transfer.bytes);
+            if (transfer.sends)
+                buffer->send(transfer.peer, kSendRecvSlotBase | context->sends_posted[transfer.peer]++);
+            else
+                buffer->recv(transfer.peer, kSendRecvSlotBase | context->receives_posted[transfer.peer]++);
+            posted->transfers.push_back({std::move(buffer), transfer.sends != 0});
+        }
+        *pending = posted.release();
     });
 }
 
-int gloo_recv(gloo_context* context, void* data, size_t bytes, int peer, uint32_t tag) {
-    return guarded(context, [&] {
-        require_context(context);
-        if (peer < 0 || peer >= context->context->size || peer == context->context->rank)
-            throw InvalidArgument("receive peer " + std::to_string(peer) + " is not another member of the group");
-        auto buffer = context->context->createUnboundBuffer(data, bytes);
-        buffer->recv(peer, kSendRecvSlotBase | tag);
-        if (!buffer->waitRecv(context->timeout)) throw std::runtime_error("receive was aborted");
+// Waits until transfer `index` of `pending` is done, within the group's timeout counted from this call.
+int gloo_wait(gloo_pending* pending, size_t index) {
+    if (pending == nullptr) return guarded(nullptr, [] { throw InvalidArgument("null pending"); });
+    return guarded(pending->context, [&] {
+        if (index >= pending->transfers.size())
+            throw InvalidArgument("transfer " + std::to_string(index) + " of " + std::to_string(pending->transfers.size()));
+        auto& transfer = pending->transfers[index];
+        const bool done = transfer.sends ? transfer.buffer->waitSend(pending->context->timeout)
+                                         : transfer.buffer->waitRecv(pending->context->timeout);
+        if (!done) throw std::runtime_error(std::string(transfer.sends ? "send" : "receive") + " was aborted");
     });
 }
+
+// Frees `pending` once its transfers are done (or the group has failed).
+void gloo_release(gloo_pending* pending) { delete pending; }
 
 int gloo_barrier(gloo_context* context) {
     return guarded(context, [&] {
