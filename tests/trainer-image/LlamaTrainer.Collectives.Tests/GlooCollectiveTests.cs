@@ -138,6 +138,42 @@ public class GlooCollectiveTests
         });
     }
 
+    /// <summary>
+    /// A ring where every rank sends two messages to the next and receives two from the previous in one start, the
+    /// receives first, waited for in reverse order (a pipeline's crossing sends): nobody waits on anybody, and each
+    /// direction's messages meet in the order started, also across starts.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Started_transfers_cross_a_ring_without_waiting_and_meet_in_order(int size)
+    {
+        ThreadGang.Run(size, member =>
+        {
+            using var world = member.World();
+            var (next, previous) = ((member.Rank + 1) % size, (member.Rank + size - 1) % size);
+            for (var round = 0; round < 2; round++)
+            {
+                using var first = Input(member.Rank, Count, ScalarType.Float32, offset: 2 * round);
+                using var second = Input(member.Rank, Count, ScalarType.Float32, offset: (2 * round) + 1);
+                using var firstIn = empty(Count);
+                using var secondIn = empty(Count);
+                var pending = world.Start([Transfer.Receive(firstIn, previous), Transfer.Receive(secondIn, previous), Transfer.Send(first, next), Transfer.Send(second, next)]);
+                for (var i = 3; i >= 0; i--)
+                {
+                    pending.Wait(i);
+                }
+
+                using var expectedFirst = Input(previous, Count, ScalarType.Float32, offset: 2 * round);
+                using var expectedSecond = Input(previous, Count, ScalarType.Float32, offset: (2 * round) + 1);
+                Assert.True(Same(firstIn, expectedFirst) && Same(secondIn, expectedSecond), $"round {round} at rank {member.Rank}");
+                Assert.Throws<InvalidOperationException>(() => pending.Wait(0));
+            }
+
+            return 0;
+        });
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(4)]

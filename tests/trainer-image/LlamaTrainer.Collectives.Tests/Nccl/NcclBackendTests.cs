@@ -104,7 +104,7 @@ public sealed class NcclBackendTests : IDisposable
             Assert.Throws<ArgumentException>(() => world.Broadcast(ints, 0)).Message);
         using var square = ones(4, 4);
         using var transposed = square.t();
-        Assert.StartsWith($"send {where}: tensor (Float32, shape [4, 4]) is not contiguous; pass tensor.contiguous()",
+        Assert.StartsWith($"send {where}: transfers (Float32, shape [4, 4]) is not contiguous; pass tensor.contiguous()",
             Assert.Throws<ArgumentException>(() => world.Send(transposed, 1)).Message);
         using var output = ones(16);
         Assert.Equal("input", Assert.Throws<ArgumentException>(() => world.ReduceScatter(cpu, output)).ParamName);
