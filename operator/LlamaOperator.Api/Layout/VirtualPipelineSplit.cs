@@ -1,5 +1,8 @@
 namespace LlamaOperator.Api.Layout;
 
+/// <summary>One chunk of a pipeline rank: virtual stage <paramref name="VirtualStage"/>, layers [FirstLayer, FirstLayer + Layers).</summary>
+public sealed record PipelineChunk(int VirtualStage, int FirstLayer, int Layers);
+
 /// <summary>
 /// The layers of an interleaved pipeline (Megatron's virtual stages, <c>parallelism.virtualStages</c> = V): the model
 /// is split into pp * V virtual stages by <see cref="PipelineLayerSplit"/>, and pipeline rank r holds virtual stages
@@ -16,7 +19,7 @@ public sealed class VirtualPipelineSplit
         Pp = pp;
         VirtualStages = virtualStages;
         _layers = layersPerVirtualStage;
-        LayersPerRank = [.. Enumerable.Range(0, pp).Select(rank => Enumerable.Range(0, virtualStages).Sum(chunk => _layers[VirtualStageOf(rank, chunk)]))];
+        LayersPerRank = [.. Enumerable.Range(0, pp).Select(rank => ChunksOf(rank).Sum(chunk => chunk.Layers))];
     }
 
     public int Pp { get; }
@@ -42,6 +45,20 @@ public sealed class VirtualPipelineSplit
         }
 
         return new VirtualPipelineSplit(pp, virtualStages, PipelineLayerSplit.LayersPerStage(layers, pp * virtualStages, field + ".pp"));
+    }
+
+    /// <summary>The split whose pp * V virtual stages hold <paramref name="layersPerVirtualStage"/> layers (a split made by <see cref="PipelineLayerSplit"/>).</summary>
+    public static VirtualPipelineSplit FromVirtualStages(int pp, int virtualStages, IReadOnlyList<int> layersPerVirtualStage)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pp, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(virtualStages, 1);
+        ArgumentNullException.ThrowIfNull(layersPerVirtualStage);
+        if (layersPerVirtualStage.Count != pp * virtualStages || layersPerVirtualStage.Any(layers => layers < 1))
+        {
+            throw new ArgumentException($"expected {pp} * {virtualStages} virtual stages of at least one layer, got [{string.Join(", ", layersPerVirtualStage)}]", nameof(layersPerVirtualStage));
+        }
+
+        return new VirtualPipelineSplit(pp, virtualStages, [.. layersPerVirtualStage]);
     }
 
     /// <summary>
@@ -90,4 +107,8 @@ public sealed class VirtualPipelineSplit
 
     /// <summary>The first layer of virtual stage <paramref name="virtualStage"/>.</summary>
     public int FirstLayerOf(int virtualStage) => _layers.Take(virtualStage).Sum();
+
+    /// <summary>The V chunks of pipeline rank <paramref name="rank"/>, in model order.</summary>
+    public IReadOnlyList<PipelineChunk> ChunksOf(int rank) =>
+        [.. Enumerable.Range(0, VirtualStages).Select(chunk => VirtualStageOf(rank, chunk)).Select(stage => new PipelineChunk(stage, FirstLayerOf(stage), _layers[stage]))];
 }

@@ -12,9 +12,8 @@ public class VirtualPipelineSplitTests
         Assert.Equal([1, 3, 3, 1], split.LayersPerVirtualStage);
         Assert.Equal([4, 4], split.LayersPerRank);
         // Rank 0 holds virtual stages 0 and 2 (layers 0 and 4-6), rank 1 stages 1 and 3 (layers 1-3 and 7).
-        Assert.Equal([0, 2], Enumerable.Range(0, 2).Select(chunk => split.VirtualStageOf(0, chunk)));
-        Assert.Equal([1, 3], Enumerable.Range(0, 2).Select(chunk => split.VirtualStageOf(1, chunk)));
-        Assert.Equal([0, 1, 4, 7], Enumerable.Range(0, 4).Select(split.FirstLayerOf));
+        Assert.Equal([new PipelineChunk(0, 0, 1), new PipelineChunk(2, 4, 3)], split.ChunksOf(0));
+        Assert.Equal([new PipelineChunk(1, 1, 3), new PipelineChunk(3, 7, 1)], split.ChunksOf(1));
     }
 
     [Fact]
@@ -47,5 +46,13 @@ public class VirtualPipelineSplitTests
 
         Assert.Equal($"spec.stages[0].parallelism.{field}", ex.Field);
         Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_given_split_must_have_pp_times_virtual_stages_stages_of_a_layer_or_more()
+    {
+        Assert.Equal([4, 4], VirtualPipelineSplit.FromVirtualStages(2, 2, [1, 3, 3, 1]).LayersPerRank);
+        Assert.Throws<ArgumentException>(() => VirtualPipelineSplit.FromVirtualStages(2, 2, [4, 4]));
+        Assert.Throws<ArgumentException>(() => VirtualPipelineSplit.FromVirtualStages(2, 2, [2, 3, 3, 0]));
     }
 }
