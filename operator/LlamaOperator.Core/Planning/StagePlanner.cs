@@ -55,7 +55,7 @@ public static class StagePlanner
         foreach (var phase in phases.Where(p => !p.Memory.Fits))
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"estimated {phase.Memory.TotalBytes / 1e9:F1} GB per GPU at sequence length {phase.SequenceLength} exceeds {gpuMemoryGiB:0.#} GiB ({phase.Memory.GpuMemoryBytes / 1e9:F1} GB) of GPU memory (pipeline stage {phase.Memory.PipelineStage})"));
+                $"estimated {phase.Memory.TotalBytes / 1e9:F1} GB per GPU at sequence length {phase.SequenceLength} exceeds {gpuMemoryGiB:0.#} GiB ({phase.Memory.GpuMemoryBytes / 1e9:F1} GB) of GPU memory (pipeline rank {phase.Memory.PipelineStage})"));
         }
 
         if (layout.Pp > 1 && phases.Any(p => p.MicroBatches < layout.Pp))
