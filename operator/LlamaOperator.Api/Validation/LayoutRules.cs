@@ -6,7 +6,8 @@ namespace LlamaOperator.Api.Validation;
 
 /// <summary>
 /// The 4D layout must fit the nodes and the model: whole nodes, TP inside a node, heads split evenly
-/// by TP (K/V heads split or replicated whole, see <see cref="TensorParallelSplit"/>), at least one layer per pipeline stage, pod names within 63 chars.
+/// by TP (K/V heads split or replicated whole, see <see cref="TensorParallelSplit"/>), at least one layer per pipeline stage
+/// and per virtual stage, virtual stages only with pp > 1 (see <see cref="VirtualPipelineSplit"/>), pod names within 63 chars.
 /// </summary>
 internal static class LayoutRules
 {
@@ -56,23 +57,16 @@ internal static class LayoutRules
                 CheckPodNames(job.Metadata?.Name, stage.Name, world, gpusPerNode, $"spec.stages[{i}].name", problems);
             }
 
-            if (model is not null)
+            if (model is not null && TensorParallelSplit.FindProblem(model, p.Tp) is { } problem)
             {
-                CheckModelSplit(model, p, path, problems);
+                problems.Add(ValidationProblem.Error($"{path}.tp", problem));
             }
-        }
-    }
 
-    private static void CheckModelSplit(ModelConfig model, ParallelismSpec p, string path, List<ValidationProblem> problems)
-    {
-        if (TensorParallelSplit.FindProblem(model, p.Tp) is { } problem)
-        {
-            problems.Add(ValidationProblem.Error($"{path}.tp", problem));
-        }
-
-        if (model.Layers < p.Pp)
-        {
-            problems.Add(ValidationProblem.Error($"{path}.pp", $"expected at most the model's layers ({model.Layers}) pipeline stages, found {p.Pp}"));
+            // virtualStages below 1 is the schema's minimum to report.
+            if (p.VirtualStages > 0 && VirtualPipelineSplit.FindProblem(p.Pp, p.VirtualStages, model?.Layers) is { } pipeline)
+            {
+                problems.Add(ValidationProblem.Error($"{path}.{pipeline.Field}", pipeline.Message));
+            }
         }
     }
 

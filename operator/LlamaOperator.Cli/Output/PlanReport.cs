@@ -18,6 +18,8 @@ internal sealed record PlanReport(
     int Dp,
     IReadOnlyList<GroupReport> Groups,
     IReadOnlyList<int> LayersPerPipelineStage,
+    int VirtualStages,
+    IReadOnlyList<int> LayersPerVirtualStage,
     int MicroBatchSize,
     IReadOnlyList<PhaseReport> Phases,
     IReadOnlyList<string> Warnings)
@@ -39,7 +41,7 @@ internal sealed record PlanReport(
         return new PlanReport(
             plan.StageName, plan.StageType.ToString(), plan.Model.ParameterCount, plan.Model.Layers,
             layout.WorldSize, layout.Nodes, layout.GpusPerNode, layout.Tp, layout.Cp, layout.Pp, layout.Dp,
-            groups, plan.LayersPerPipelineStage, plan.MicroBatchSize, phases, plan.Warnings);
+            groups, plan.LayersPerPipelineStage, plan.Pipeline.VirtualStages, plan.Pipeline.LayersPerVirtualStage, plan.MicroBatchSize, phases, plan.Warnings);
     }
 }
 

@@ -21,7 +21,17 @@ internal static class PlanTable
             output.WriteLine($"    {g.Dimension,-8}{g.Size,6} {N(g.Count),8}  {samples}");
         }
 
-        output.WriteLine($"  pipeline    layers per stage: {Layers(r.LayersPerPipelineStage)}");
+        if (r.VirtualStages > 1)
+        {
+            output.WriteLine($"  pipeline    pp {r.Pp} x {r.VirtualStages} virtual stages (interleaved 1F1B): rank r holds virtual stages {ChunksOfRank(r.Pp, r.VirtualStages)}");
+            output.WriteLine($"    layers per virtual stage: {Layers(r.LayersPerVirtualStage)}");
+            output.WriteLine($"    layers per rank:          {Layers(r.LayersPerPipelineStage)}");
+        }
+        else
+        {
+            output.WriteLine($"  pipeline    layers per stage: {Layers(r.LayersPerPipelineStage)}");
+        }
+
         output.WriteLine($"  batches     micro-batch {r.MicroBatchSize} sequence(s)");
         output.WriteLine("    seq len    batch tokens  seqs/replica  micro-batches  memory/GPU");
         foreach (var p in r.Phases)
@@ -31,7 +41,7 @@ internal static class PlanTable
 
         var peak = plan.PeakMemory;
         var phase = plan.Phases.First(p => p.Memory == peak);
-        output.WriteLine($"  memory      busiest GPU: pipeline stage {peak.PipelineStage}, sequence length {N(phase.SequenceLength)}");
+        output.WriteLine($"  memory      busiest GPU: pipeline rank {peak.PipelineStage}, sequence length {N(phase.SequenceLength)}");
         output.WriteLine($"    weights     {Gb(peak.WeightsBytes),10}   bf16, {Count(peak.ParametersPerGpu)} parameters on this GPU");
         output.WriteLine($"    gradients   {Gb(peak.GradientsBytes),10}   bf16 whole + fp32 accumulated, sharded over dp");
         output.WriteLine($"    optimizer   {Gb(peak.OptimizerBytes),10}   fp32 master + Adam moments, sharded over dp");
@@ -50,6 +60,10 @@ internal static class PlanTable
         ranks.Count <= MembersShown
             ? $"[{string.Join(" ", ranks.Select(N))}]"
             : $"[{string.Join(" ", ranks.Take(MembersShown - 2).Select(N))} .. {string.Join(" ", ranks.Skip(ranks.Count - 2).Select(N))}]";
+
+    /// <summary>r, r+16 for two virtual stages; r, r+16, ..., r+48 for more.</summary>
+    private static string ChunksOfRank(int pp, int virtualStages) =>
+        virtualStages == 2 ? $"r, r+{N(pp)}" : $"r, r+{N(pp)}, ..., r+{N((long)(virtualStages - 1) * pp)}";
 
     /// <summary>Runs of equal counts collapsed: 7 8x14 7.</summary>
     private static string Layers(IReadOnlyList<int> layers)

@@ -1,6 +1,7 @@
 namespace LlamaOperator.Core.Planning;
 
 /// <summary>Estimated memory of the busiest GPU of a stage, by component, in bytes.</summary>
+/// <param name="PipelineStage">The busiest GPU's pipeline rank (its PP coordinate; with virtual stages it holds several).</param>
 public sealed record MemoryEstimate(
     int PipelineStage,
     long ParametersPerGpu,

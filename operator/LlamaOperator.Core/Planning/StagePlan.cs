@@ -10,12 +10,15 @@ public sealed record StagePlan(
     StageType StageType,
     ModelConfig Model,
     ParallelLayout Layout,
-    IReadOnlyList<int> LayersPerPipelineStage,
+    VirtualPipelineSplit Pipeline,
     int MicroBatchSize,
     ActivationCheckpointing ActivationCheckpointing,
     IReadOnlyList<StagePhase> Phases,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>Layers each pipeline rank holds: with virtual stages, the sum of its chunks'.</summary>
+    public IReadOnlyList<int> LayersPerPipelineStage => Pipeline.LayersPerRank;
+
     /// <summary>The phase that needs the most memory (the longest sequences, usually).</summary>
     public MemoryEstimate PeakMemory => Phases.MaxBy(p => p.Memory.TotalBytes)!.Memory;
 }

@@ -27,7 +27,7 @@ public static class StagePlanner
         var field = $"spec.stages[{stageIndex}].parallelism";
         var model = job.Model;
         var layout = ParallelLayout.Create(stage.Parallelism, job.Cluster.GpusPerNode, field);
-        var layers = PipelineLayerSplit.LayersPerStage(model.Layers, layout.Pp, field + ".pp");
+        var pipeline = VirtualPipelineSplit.Of(model.Layers, layout.Pp, stage.Parallelism.VirtualStages, field);
         var gpuMemoryGiB = job.Cluster.GpuMemoryGiB;
 
         var phases = new List<StagePhase>();
@@ -35,11 +35,12 @@ public static class StagePlanner
         {
             var sequencesPerReplica = batchTokens / sequenceLength / layout.Dp;
             var microBatches = sequencesPerReplica / stage.MicroBatchSize;
-            var memory = MemoryEstimator.Estimate(model, layout, layers, sequenceLength, stage.MicroBatchSize, microBatches, stage.ActivationCheckpointing, gpuMemoryGiB);
+            var memory = MemoryEstimator.Estimate(
+                model, layout, pipeline.LayersPerVirtualStage, sequenceLength, stage.MicroBatchSize, microBatches, stage.ActivationCheckpointing, gpuMemoryGiB, virtualStages: pipeline.VirtualStages);
             phases.Add(new StagePhase(sequenceLength, batchTokens, sequencesPerReplica, microBatches, memory));
         }
 
-        return new StagePlan(stage.Name, stageIndex, stage.Type, model, layout, layers, stage.MicroBatchSize, stage.ActivationCheckpointing, phases, Warnings(phases, layout, gpuMemoryGiB));
+        return new StagePlan(stage.Name, stageIndex, stage.Type, model, layout, pipeline, stage.MicroBatchSize, stage.ActivationCheckpointing, phases, Warnings(phases, layout, gpuMemoryGiB));
     }
 
     /// <summary>Every (sequence length, batch tokens) the stage trains with: each long-context length, or the start and each batch-ramp step.</summary>
@@ -54,7 +55,7 @@ public static class StagePlanner
         foreach (var phase in phases.Where(p => !p.Memory.Fits))
         {
             warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"estimated {phase.Memory.TotalBytes / 1e9:F1} GB per GPU at sequence length {phase.SequenceLength} exceeds {gpuMemoryGiB:0.#} GiB ({phase.Memory.GpuMemoryBytes / 1e9:F1} GB) of GPU memory (pipeline stage {phase.Memory.PipelineStage})"));
+                $"estimated {phase.Memory.TotalBytes / 1e9:F1} GB per GPU at sequence length {phase.SequenceLength} exceeds {gpuMemoryGiB:0.#} GiB ({phase.Memory.GpuMemoryBytes / 1e9:F1} GB) of GPU memory (pipeline rank {phase.Memory.PipelineStage})"));
         }
 
         if (layout.Pp > 1 && phases.Any(p => p.MicroBatches < layout.Pp))

@@ -28,6 +28,7 @@ public class DefaultMarkerTests
         ["spec.stages[].parallelism.tp"] = j => j.Stages[0].Parallelism.Tp,
         ["spec.stages[].parallelism.cp"] = j => j.Stages[0].Parallelism.Cp,
         ["spec.stages[].parallelism.pp"] = j => j.Stages[0].Parallelism.Pp,
+        ["spec.stages[].parallelism.virtualStages"] = j => j.Stages[0].Parallelism.VirtualStages,
         ["spec.stages[].parallelism.dp"] = j => j.Stages[0].Parallelism.Dp,
         ["spec.stages[].optimizer.beta1"] = j => j.Stages[0].Optimizer.Beta1,
         ["spec.stages[].optimizer.beta2"] = j => j.Stages[0].Optimizer.Beta2,

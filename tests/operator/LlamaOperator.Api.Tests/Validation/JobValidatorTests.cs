@@ -197,6 +197,53 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void Virtual_stages_need_a_pipeline()
+    {
+        var job = TestJobs.With(s => s.Stages[1].Parallelism = new ParallelismSpec { Tp = 8, Cp = 2, Pp = 1, Dp = 4, VirtualStages = 2 });
+        var problem = AssertError(job, "spec.stages[1].parallelism.virtualStages", "expected 1 when pp is 1");
+        Assert.EndsWith("so more than one needs pp > 1, found 2", problem.Message);
+    }
+
+    [Fact]
+    public void Every_virtual_stage_needs_a_layer()
+    {
+        // 8 layers: pp 2 x 4 virtual stages is 8 chunks of one layer; x 5 would be 10.
+        var fits = TestJobs.With(s =>
+        {
+            s.Model.Layers = 8;
+            s.Stages[0].Parallelism.VirtualStages = 4;
+        });
+        Assert.Empty(JobValidator.Validate(fits));
+
+        var tooMany = TestJobs.With(s =>
+        {
+            s.Model.Layers = 8;
+            s.Stages[0].Parallelism.VirtualStages = 5;
+        });
+        var problem = Assert.Single(JobValidator.Validate(tooMany));
+        Assert.Equal("error: spec.stages[0].parallelism.virtualStages: expected pp * virtualStages at most the model's layers (8): every virtual stage needs a layer, found 2 * 5 = 10", problem.ToString());
+    }
+
+    [Fact]
+    public void Fewer_layers_than_pipeline_ranks_names_pp_even_with_virtual_stages()
+    {
+        var job = TestJobs.With(s =>
+        {
+            s.Model.Layers = 4;
+            s.Stages[0].Parallelism = new ParallelismSpec { Tp = 1, Pp = 8, VirtualStages = 2 };
+        });
+        AssertError(job, "spec.stages[0].parallelism.pp", "at most the model's layers (4)");
+        Assert.DoesNotContain(JobValidator.Validate(job), p => p.Path == "spec.stages[0].parallelism.virtualStages");
+    }
+
+    [Fact]
+    public void Virtual_stages_below_one_are_reported_once_by_the_schema_minimum()
+    {
+        var problem = Assert.Single(JobValidator.Validate(TestJobs.With(s => s.Stages[0].Parallelism.VirtualStages = 0)));
+        Assert.Equal("spec.stages[0].parallelism.virtualStages", problem.Path);
+    }
+
+    [Fact]
     public void Llama3_table4_misprint_is_caught_and_the_consistent_reading_passes()
     {
         LlamaTrainingJob Row(int dp)

@@ -31,6 +31,32 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void Table_shows_the_virtual_stages_and_each_ranks_layers()
+    {
+        var run = CliRun.Invoke("plan", Interleaved405B(), "--stage", "pretrain");
+
+        Assert.True(run.Exit == 0, run.Error);
+        Assert.Contains("8,192 GPUs = tp 8 x cp 1 x pp 16 x dp 64, on 1,024 pods x 8 GPUs", run.Output);
+        Assert.Contains("pipeline    pp 16 x 2 virtual stages (interleaved 1F1B): rank r holds virtual stages r, r+16", run.Output);
+        Assert.Contains("layers per virtual stage: 3 4x30 3", run.Output);
+        Assert.Contains("layers per rank:          7 8x14 7", run.Output);
+        // 8 layers on ranks 1 to 14: rank 1 keeps the most chunks of them in flight.
+        Assert.Contains("busiest GPU: pipeline rank 1,", run.Output);
+    }
+
+    [Fact]
+    public void Json_output_carries_the_virtual_stages()
+    {
+        var run = CliRun.Invoke("plan", Interleaved405B(), "--stage", "pretrain", "--output", "json");
+
+        Assert.True(run.Exit == 0, run.Error);
+        var plan = JsonDocument.Parse(run.Output).RootElement[0];
+        Assert.Equal(2, plan.GetProperty("virtualStages").GetInt32());
+        Assert.Equal([3, .. Enumerable.Repeat(4, 30), 3], plan.GetProperty("layersPerVirtualStage").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([7, .. Enumerable.Repeat(8, 14), 7], plan.GetProperty("layersPerPipelineStage").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Fact]
     public void Table_says_which_stages_recompute_their_layers_in_backward()
     {
         var longContext = CliRun.Invoke("plan", CliRun.Example("tiny-local.yaml"), "--stage", "long-context");
@@ -91,10 +117,24 @@ public class PlanCommandTests
     }
 
     [Fact]
+    public void Virtual_stages_without_a_pipeline_name_the_field_and_exit_1()
+    {
+        var path = CliRun.ExampleVariant("llama3-405b.yaml", "{ tp: 8, cp: 1, pp: 16, dp: 64, gpus: 8192 }", "{ tp: 8, cp: 1, pp: 1, virtualStages: 2, dp: 1024, gpus: 8192 }");
+        var run = CliRun.Invoke("plan", path);
+
+        Assert.Equal(1, run.Exit);
+        Assert.Matches(@"llama3-405b\.yaml:\d+: error: spec\.stages\[0\]\.parallelism\.virtualStages: expected 1 when pp is 1", run.Error);
+    }
+
+    [Fact]
     public void A_missing_file_exits_1()
     {
         var run = CliRun.Invoke("plan", "/nonexistent/job.yaml");
         Assert.Equal(1, run.Exit);
         Assert.Contains("file not found", run.Error);
     }
+
+    /// <summary>The 405B example with its pretraining pipeline interleaved in 2 virtual stages.</summary>
+    private static string Interleaved405B() =>
+        CliRun.ExampleVariant("llama3-405b.yaml", "{ tp: 8, cp: 1, pp: 16, dp: 64, gpus: 8192 }", "{ tp: 8, cp: 1, pp: 16, virtualStages: 2, dp: 64, gpus: 8192 }");
 }

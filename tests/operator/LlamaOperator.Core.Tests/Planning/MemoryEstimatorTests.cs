@@ -67,6 +67,52 @@ public class MemoryEstimatorTests
         Assert.Equal(0, plan.PeakMemory.PipelineStage);
     }
 
+    [Theory]
+    [InlineData(1, 76)] // 1F1B: 4 micro-batches of its 19 layers.
+    [InlineData(2, 103)] // Interleaved: 10 warm-up forwards and one more, of chunks of 9 and 10 layers.
+    public void The_first_pipeline_rank_holds_the_most_with_virtual_stages_too(int virtualStages, int layersInFlight)
+    {
+        // 70B (80 layers) on tp 8 x pp 4 x dp 2, 8 micro-batches a step; with 2 virtual stages rank 0 holds stages 0 and 4 (9 + 10 layers).
+        var stage = TestJobs.Stage("pretrain", StageType.Pretrain, 8, 1, 4, 2, 8192, 2 * 8 * 8192);
+        stage.Parallelism.VirtualStages = virtualStages;
+        var model = ModelPresets.All["llama3-70b"];
+
+        var memory = Plan(TestJobs.Job("llama3-70b", 8, stage)).PeakMemory;
+
+        Assert.Equal(0, memory.PipelineStage);
+        Assert.Equal(layersInFlight * LayerActivations(model, 8192, tp: 8), memory.ActivationsBytes);
+    }
+
+    [Fact]
+    public void Interleaving_8_layers_over_pp2_in_4_virtual_stages_keeps_9_layers_activations_on_a_rank()
+    {
+        // 8 layers in virtual stages of 1 3 3 1: rank 0 holds stages 0 and 2, rank 1 (the busiest: the output head and
+        // its logits) stages 1 and 3, 4 layers each as without interleaving. 4 micro-batches a step. Rank 1 runs 2
+        // warm-up forwards of its 3-layer chunk, then forward and backward in turn: the third forward of that chunk
+        // comes before the first of its backwards (after both of the 1-layer chunk's), so 3 * 3 layers are live.
+        // 1F1B without virtual stages keeps one micro-batch of its 4 layers on the last stage.
+        LlamaTrainingJob Job(int virtualStages)
+        {
+            var stage = TestJobs.Stage("pretrain", StageType.Pretrain, 1, 1, 2, 4, 8192, 4 * 4 * 8192, microBatchSize: 1);
+            stage.Parallelism.VirtualStages = virtualStages;
+            var job = TestJobs.Job("llama3-8b", 8, stage);
+            job.Spec.Model.Layers = 8;
+            return job;
+        }
+        var model = ModelPresets.All["llama3-8b"];
+        long logits = 4L * 8192 * model.VocabSize;
+
+        var plain = Plan(Job(1));
+        var interleaved = Plan(Job(2));
+
+        Assert.Equal([1, 3, 3, 1], interleaved.Pipeline.LayersPerVirtualStage);
+        Assert.Equal([4, 4], interleaved.LayersPerPipelineStage);
+        Assert.Equal((1, (4 * LayerActivations(model, 8192, tp: 1)) + logits), (plain.PeakMemory.PipelineStage, plain.PeakMemory.ActivationsBytes));
+        Assert.Equal((1, (9 * LayerActivations(model, 8192, tp: 1)) + logits), (interleaved.PeakMemory.PipelineStage, interleaved.PeakMemory.ActivationsBytes));
+        Assert.Equal(plain.PeakMemory.ParametersPerGpu, interleaved.PeakMemory.ParametersPerGpu);
+        Assert.Equal(plain.PeakMemory.OptimizerBytes, interleaved.PeakMemory.OptimizerBytes);
+    }
+
     [Fact]
     public void Fewer_micro_batches_than_pipeline_stages_is_a_warning()
     {
@@ -97,4 +143,8 @@ public class MemoryEstimatorTests
     }
 
     private static StagePlan Plan(LlamaTrainingJob job) => TestJobs.Plan(job);
+
+    /// <summary>A: one layer's activations of one sequence in bf16, 2 * S * (6 * dim + 2 * ffn + 2 * kvDim) / tp (cp 1).</summary>
+    private static long LayerActivations(ModelConfig model, int sequenceLength, int tp) =>
+        2L * sequenceLength * ((6 * model.Dim) + (2 * model.FfnDim) + (2 * model.KvHeads * model.HeadDim)) / tp;
 }

@@ -83,6 +83,23 @@ public class StagePlannerTests
     }
 
     [Fact]
+    public void Virtual_stages_split_the_layers_finer_and_leave_the_rank_layout_as_it_is()
+    {
+        // 126 layers in 16 * 2 virtual stages: 3 4x30 3; rank r holds stages r and r + 16, so the ranks hold 7 8x14 7 as with pp 16 alone.
+        var plain = TestJobs.Plan(TestJobs.Llama405BPretrain());
+        var job = TestJobs.Llama405BPretrain();
+        job.Spec.Stages[0].Parallelism.VirtualStages = 2;
+
+        var interleaved = TestJobs.Plan(job);
+
+        Assert.Equal(2, interleaved.Pipeline.VirtualStages);
+        Assert.Equal([3, .. Enumerable.Repeat(4, 30), 3], interleaved.Pipeline.LayersPerVirtualStage);
+        Assert.Equal([7, .. Enumerable.Repeat(8, 14), 7], interleaved.LayersPerPipelineStage);
+        Assert.Equal(plain.LayersPerPipelineStage, interleaved.LayersPerPipelineStage);
+        Assert.Equal(plain.Layout, interleaved.Layout);
+    }
+
+    [Fact]
     public void Unknown_stage_lists_the_stages()
     {
         var ex = Assert.Throws<PlanException>(() => StagePlanner.Plan(JobResolver.Resolve(TestJobs.Llama405BPretrain()), "anneal"));
