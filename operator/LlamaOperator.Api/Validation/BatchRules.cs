@@ -5,7 +5,8 @@ namespace LlamaOperator.Api.Validation;
 
 /// <summary>
 /// Every (batch, sequence length) a stage trains with must split evenly: sequences into 2*cp chunks,
-/// the batch into whole sequences per DP rank, and those into whole micro-batches.
+/// the batch into whole sequences per DP rank, and those into whole micro-batches; under the interleaved pipeline
+/// schedule (virtualStages above 1) into groups of pp micro-batches, as Megatron-LM requires.
 /// </summary>
 internal static class BatchRules
 {
@@ -29,7 +30,7 @@ internal static class BatchRules
             foreach (var (length, lengthPath) in stageLengths)
             {
                 CheckLength(length, p.Cp, lengthPath, problems);
-                CheckBatch(stage.BatchTokens, $"{path}.batchTokens", length, p.Dp, micro, problems);
+                CheckBatch(stage.BatchTokens, $"{path}.batchTokens", length, p, micro, problems);
             }
 
             var ramp = stage.BatchRamp ?? [];
@@ -46,7 +47,7 @@ internal static class BatchRules
                     CheckLength(length, p.Cp, $"{path}.batchRamp[{j}].sequenceLength", problems);
                 }
 
-                CheckBatch(step.BatchTokens, $"{path}.batchRamp[{j}].batchTokens", length, p.Dp, micro, problems);
+                CheckBatch(step.BatchTokens, $"{path}.batchRamp[{j}].batchTokens", length, p, micro, problems);
             }
         }
     }
@@ -63,8 +64,9 @@ internal static class BatchRules
         }
     }
 
-    private static void CheckBatch(long batchTokens, string path, int length, int dp, int micro, List<ValidationProblem> problems)
+    private static void CheckBatch(long batchTokens, string path, int length, ParallelismSpec parallelism, int micro, List<ValidationProblem> problems)
     {
+        var dp = parallelism.Dp;
         if (batchTokens <= 0 || length <= 0 || micro <= 0)
         {
             return;
@@ -81,6 +83,11 @@ internal static class BatchRules
         if (perRank % micro != 0)
         {
             problems.Add(ValidationProblem.Error(path, $"expected {perRank} sequences per DP rank (batchTokens / (dp * {length})) to be a multiple of microBatchSize {micro}"));
+        }
+        else if (parallelism is { VirtualStages: > 1, Pp: > 1 } && perRank / micro % parallelism.Pp != 0)
+        {
+            problems.Add(ValidationProblem.Error(path,
+                $"expected the {perRank / micro} micro-batches per DP rank to be a multiple of pp = {parallelism.Pp}: the interleaved schedule (virtualStages {parallelism.VirtualStages}) runs them in groups of pp"));
         }
     }
 }

@@ -88,11 +88,12 @@ internal static class BenchCommand
         var sequence = new Option<int>("--seq") { Description = "Sequence length", DefaultValueFactory = _ => 256 };
         var micro = new Option<int>("--micro-batch") { Description = "Sequences per micro-batch", DefaultValueFactory = _ => 4 };
         var global = new Option<int>("--global-batch") { Description = "Sequences per step (the same in both runs)", DefaultValueFactory = _ => 16 };
+        var layers = new Option<int>("--layers") { Description = "Transformer layers (every pipeline stage needs one: pp x virtual stages at most)", DefaultValueFactory = _ => ParallelBenchmarkOptions.Model6M.Layers };
         var vocabulary = new Option<int>("--vocab") { Description = "Vocabulary size (a small one balances pipeline stages: the last holds the output head)", DefaultValueFactory = _ => ParallelBenchmarkOptions.Model6M.VocabSize };
         var output = new Option<string>("--output") { Description = "text or json", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var command = new Command("parallel", "Loss equality and tokens/s of a parallel layout (ranks as processes here) against one process");
-        foreach (var option in new Option[] { tp, cp, pp, dp, virtualStages, steps, sequence, micro, global, vocabulary, output })
+        foreach (var option in new Option[] { tp, cp, pp, dp, virtualStages, steps, sequence, micro, global, layers, vocabulary, output })
         {
             command.Options.Add(option);
         }
@@ -103,7 +104,7 @@ internal static class BenchCommand
             return ExitCodes.GuardAsync(log, async () =>
             {
                 var layout = new ResolvedParallelism(parse.GetValue(tp), parse.GetValue(cp), parse.GetValue(pp), parse.GetValue(dp)) { VirtualStages = parse.GetValue(virtualStages) };
-                var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M with { VocabSize = parse.GetValue(vocabulary) });
+                var options = new ParallelBenchmarkOptions(layout, parse.GetValue(steps), 2, parse.GetValue(sequence), parse.GetValue(micro), parse.GetValue(global), ParallelBenchmarkOptions.Model6M with { Layers = parse.GetValue(layers), VocabSize = parse.GetValue(vocabulary) });
                 var result = await ParallelBenchmark.RunAsync(options, log, cancellationToken);
                 Console.WriteLine(parse.GetValue(output) == "json"
                     ? JsonSerializer.Serialize(result, IndentedJson)

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaTrainer.Model;
@@ -24,13 +25,10 @@ public sealed record PipelineRank(int Rank, int Ranks, IReadOnlyList<PipelineSta
     /// <summary>The whole model on one rank.</summary>
     public static PipelineRank Whole(ModelConfig model) => new(0, 1, [PipelineStage.Whole(model)]);
 
-    /// <summary>Rank <paramref name="rank"/> of <paramref name="ranks"/>, each holding <paramref name="virtualStages"/> of the ranks x virtualStages stages.</summary>
+    /// <summary>Rank <paramref name="rank"/> of <paramref name="ranks"/>: its chunks of the model's split into ranks x virtualStages stages (<see cref="VirtualPipelineSplit"/>).</summary>
     public static PipelineRank Of(ModelConfig model, int ranks, int virtualStages, int rank)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(virtualStages, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(rank);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rank, ranks);
-        var stages = Enumerable.Range(0, virtualStages).Select(v => PipelineStage.Of(model, ranks * virtualStages, v * ranks + rank)).ToList();
-        return new PipelineRank(rank, ranks, stages);
+        var split = VirtualPipelineSplit.Of(model.Layers, ranks, virtualStages);
+        return new PipelineRank(rank, ranks, [.. split.ChunksOf(rank).Select(c => new PipelineStage(c.VirtualStage, split.Stages, c.FirstLayer, c.Layers))]);
     }
 }

@@ -1,10 +1,9 @@
-using LlamaOperator.Api.Layout;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaTrainer.Model;
 
 /// <summary>
-/// The layers one pipeline stage holds (<see cref="PipelineLayerSplit"/>): layers [FirstLayer, FirstLayer + Layers);
+/// The layers one pipeline stage holds (<see cref="LlamaOperator.Api.Layout.VirtualPipelineSplit"/>): layers [FirstLayer, FirstLayer + Layers);
 /// the first stage also embeds the tokens, the last applies the final norm and the output head. Stages are virtual
 /// under the interleaved schedule: <see cref="PipelineRank"/> says which a rank holds.
 /// </summary>
@@ -16,13 +15,4 @@ public sealed record PipelineStage(int Index, int Count, int FirstLayer, int Lay
 
     /// <summary>The whole model as one stage.</summary>
     public static PipelineStage Whole(ModelConfig model) => new(0, 1, 0, model.Layers);
-
-    /// <summary>Stage <paramref name="index"/> of <paramref name="count"/>.</summary>
-    public static PipelineStage Of(ModelConfig model, int count, int index)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
-        var layers = PipelineLayerSplit.LayersPerStage(model.Layers, count);
-        return new PipelineStage(index, count, layers.Take(index).Sum(), layers[index]);
-    }
 }

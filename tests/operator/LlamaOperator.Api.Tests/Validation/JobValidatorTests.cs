@@ -321,6 +321,16 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void Interleaved_pipelines_take_micro_batches_in_groups_of_pp()
+    {
+        // 128 sequences per DP rank at pp 2: micro-batches of 64 make 2 (one group), of 128 make 1.
+        Assert.Empty(JobValidator.Validate(TestJobs.With(s => (s.Stages[0].Parallelism.VirtualStages, s.Stages[0].MicroBatchSize) = (2, 64))));
+        var problem = AssertError(TestJobs.With(s => (s.Stages[0].Parallelism.VirtualStages, s.Stages[0].MicroBatchSize) = (2, 128)), "spec.stages[0].batchTokens", "the 1 micro-batches per DP rank to be a multiple of pp = 2");
+        Assert.EndsWith("the interleaved schedule (virtualStages 2) runs them in groups of pp", problem.Message);
+        Assert.Empty(JobValidator.Validate(TestJobs.With(s => s.Stages[0].MicroBatchSize = 128)));
+    }
+
+    [Fact]
     public void Sequences_per_dp_rank_must_be_whole_micro_batches()
     {
         AssertError(TestJobs.With(s => s.Stages[0].MicroBatchSize = 3), "spec.stages[0].batchTokens", "128 sequences per DP rank");
