@@ -57,7 +57,7 @@ public sealed class DevCluster : IAsyncDisposable
             registry.Register(kind);
         }
         var store = new ObjectStore(time, options.WatchHistoryPerKind);
-        var logs = new PodLogBook();
+        var logs = new PodLogBook(options.ContainerLogDirectory, time);
         var stop = new CancellationTokenSource();
         var crds = new CrdController(store, registry, time);
         var namespaces = new NamespaceController(store, registry);

@@ -22,6 +22,12 @@ public sealed record DevClusterOptions
     /// <summary>A container command[0] -> host argv, e.g. "llama-train" -> ["dotnet", "/x/llama-train.dll"]; other commands run as given.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> CommandMap { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// When set, the kubelet also appends every container's output to DIR/POD_NAMESPACE_CONTAINER.log (a header line per
+    /// pod start), where it stays after the pod and the cluster are gone; `kubectl logs` serves it only while the pod exists.
+    /// </summary>
+    public string? ContainerLogDirectory { get; init; }
+
     public bool EnableScheduler { get; init; } = true;
     public bool EnableKubelet { get; init; } = true;
 

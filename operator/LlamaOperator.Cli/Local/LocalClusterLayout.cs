@@ -12,12 +12,15 @@ namespace LlamaOperator.Cli.Local;
 /// gang has pods, each with that layout's GPUs per node (one "GPU" per trainer process, so a gang of N pods of
 /// NPROC_PER_NODE processes schedules) and at least the CPU and memory one trainer pod requests (generous by
 /// default: a laptop does not enforce them), the labels its pods select (nodeSelector, topology key), the
-/// repository's CRDs, and the job's trainer image and the `llama-train` command both mapped to the locally built
-/// trainer. Pure.
+/// repository's CRDs, the job's trainer image and the `llama-train` command both mapped to the locally built
+/// trainer, and the containers' logs kept in WORK/logs (readable after the run). Pure.
 /// </summary>
 internal static class LocalClusterLayout
 {
     public const string TrainerCommand = "llama-train";
+
+    /// <summary>The work folder's subfolder that keeps every container's log (POD_NAMESPACE_CONTAINER.log).</summary>
+    public const string LogFolder = "logs";
 
     private const string LeastCpu = "1000";
     private const string LeastMemory = "16Ti";
@@ -40,6 +43,7 @@ internal static class LocalClusterLayout
         return new DevClusterOptions
         {
             WorkDirectory = workDirectory,
+            ContainerLogDirectory = Path.Combine(workDirectory, LogFolder),
             CrdDirectory = crdDirectory,
             Nodes = NodeOptions.Uniform(nodes, gpus, nodesPerBlock: nodes)
                 .Select(n => n with { Cpu = cpu, Memory = memory, Labels = Merge(n.Labels, labels) })

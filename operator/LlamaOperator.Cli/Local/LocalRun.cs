@@ -16,7 +16,8 @@ internal sealed record LocalRunOptions(string ManifestPath, string? WorkDirector
 /// the trainer, starts the dev cluster and the operator, applies the job, shows its progress until it Succeeded
 /// (exit 0, with the final model's location) or Failed (exit 1, with the reason). Cancellation (Ctrl+C) stops the
 /// operator and then the pods gracefully, so the trainer checkpoints (exit 130); a rerun resumes from there.
-/// Logs of the operator and the dev cluster go to WORK/llamaop.log; the trainer's are `kubectl logs`.
+/// Logs of the operator and the dev cluster go to WORK/llamaop.log; the trainer's are `kubectl logs` while the
+/// pods exist and stay in WORK/logs until the next run.
 /// </summary>
 internal static class LocalRun
 {
@@ -55,7 +56,7 @@ internal static class LocalRun
 
         var job = LocalPaths.MakeAbsolute(loaded.Job, Path.GetDirectoryName(manifest)!);
         var workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(root, ".work", "local", job.Metadata.Name));
-        ClearOldPods(workDirectory);
+        ClearPreviousRun(workDirectory);
         var logPath = Path.Combine(workDirectory, "llamaop.log");
         await using var log = new LoggerConfiguration().MinimumLevel.Information().WriteTo.File(logPath).CreateLogger();
 
@@ -76,6 +77,7 @@ internal static class LocalRun
         output.WriteLine($"Job {session.Namespace}/{session.Name} applied to the dev cluster at {session.Cluster.BaseUrl}");
         output.WriteLine($"  watch it:     kubectl --kubeconfig {kubeconfig} get ltj -w");
         output.WriteLine($"  trainer logs: kubectl --kubeconfig {kubeconfig} logs -l {TrainerLabels.Job}={session.Name} --tail 20");
+        output.WriteLine($"                (kept after the run in {clusterOptions.ContainerLogDirectory})");
         output.WriteLine($"  operator log: {logPath}");
         output.WriteLine($"  checkpoints:  {TrainerEnvironment.CheckpointUri(JobResolver.Resolve(job).Checkpoint)}");
         output.WriteLine();
@@ -101,7 +103,7 @@ internal static class LocalRun
 
         console.Show(final);
         output.WriteLine();
-        var exit = Report(final, output, error);
+        var exit = Report(final, clusterOptions.ContainerLogDirectory!, output, error);
         if (options.KeepRunning)
         {
             output.WriteLine($"The dev cluster stays up (--keep-running): kubectl --kubeconfig {kubeconfig} get ltj,pods; Ctrl+C stops it.");
@@ -128,7 +130,7 @@ internal static class LocalRun
         Reconciler = new ReconcilerSettings { ProgressPollInterval = TimeSpan.FromSeconds(1), StorageRetry = TimeSpan.FromSeconds(2) },
     };
 
-    private static int Report(LlamaTrainingJob job, TextWriter output, TextWriter error)
+    private static int Report(LlamaTrainingJob job, string logs, TextWriter output, TextWriter error)
     {
         var status = job.Status!;
         if (status.Phase == JobPhase.Succeeded)
@@ -140,16 +142,20 @@ internal static class LocalRun
         var failed = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Failed && c.Status == "True")
             ?? status.Conditions?.LastOrDefault(c => c.Status == "True");
         error.WriteLine($"Failed: {failed?.Reason ?? "unknown reason"}{(string.IsNullOrEmpty(failed?.Message) ? "" : ": " + failed.Message)}");
+        error.WriteLine($"The pods' logs: {logs}");
         return JobFailed;
     }
 
-    /// <summary>Pod folders of earlier runs are scratch space of a cluster that no longer exists.</summary>
-    private static void ClearOldPods(string workDirectory)
+    /// <summary>Pod folders and logs of an earlier run belong to a cluster that no longer exists.</summary>
+    private static void ClearPreviousRun(string workDirectory)
     {
-        var pods = Path.Combine(workDirectory, "pods");
-        if (Directory.Exists(pods))
+        foreach (var folder in new[] { "pods", LocalClusterLayout.LogFolder })
         {
-            Directory.Delete(pods, recursive: true);
+            var path = Path.Combine(workDirectory, folder);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
         }
     }
 }

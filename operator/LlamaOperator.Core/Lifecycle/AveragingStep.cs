@@ -22,7 +22,7 @@ internal static class AveragingStep
         }
         else if (pod?.Phase == ObservedPodPhase.Failed)
         {
-            context.Transition(JobPhase.Failed, "AveragingFailed", $"the averaging pod {pod.Name} exited with code {pod.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({pod.TerminationReason ?? "no reason"})", warning: true);
+            context.Transition(JobPhase.Failed, "AveragingFailed", $"the averaging pod {pod.Name} exited with code {pod.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({pod.TerminationReason ?? "no reason"}){pod.QuotedCause}", warning: true);
         }
     }
 }

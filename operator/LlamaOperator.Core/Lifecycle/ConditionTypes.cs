@@ -21,4 +21,7 @@ public static class ConditionTypes
 
     /// <summary>False while the checkpoint store cannot be read: progress is the last good read and hang detection waits.</summary>
     public const string ProgressAvailable = "ProgressAvailable";
+
+    /// <summary>True while a pod's trainer container cannot start (CreateContainerError, ErrImagePull, ...): the reason and pod are named, nothing is restarted.</summary>
+    public const string ContainerStartFailure = "ContainerStartFailure";
 }

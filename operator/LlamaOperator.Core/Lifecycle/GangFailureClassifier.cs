@@ -6,7 +6,9 @@ namespace LlamaOperator.Core.Lifecycle;
 /// <summary>
 /// Classifies the pods of a running gang. OOMKilled is Retryable (counted): it comes from the job's own memory
 /// settings and would recur on every restart, so it must run into maxRestarts rather than loop forever. Eviction,
-/// preemption, a DisruptionTarget condition, a lost node or a pod deleted by someone else are Infrastructure.
+/// preemption, a DisruptionTarget condition, a lost node, a pod deleted by someone else or a container the runtime
+/// could not start (StartError: it never trained) are Infrastructure. A failure message ends with the failed
+/// container's termination message, quoted (<see cref="ObservedPod.QuotedCause"/>).
 /// Exit codes <see cref="TrainerExitCodes.PeerFailure"/> and <see cref="TrainerExitCodes.CollectiveTimeout"/> are
 /// Retryable with reasons PeerFailure and CollectiveTimeout.
 /// With several failed pods the root cause wins: when one rank dies, its peers exit with PeerFailure (or time out)
@@ -17,6 +19,11 @@ public static class GangFailureClassifier
 {
     public const string PeerFailureReason = "PeerFailure";
     public const string CollectiveTimeoutReason = "CollectiveTimeout";
+
+    private const string ContainerCannotRunReason = "ContainerCannotRun";
+
+    /// <summary>Terminated reasons of a container the runtime could not start (containerd: StartError; Docker: ContainerCannotRun): it never trained.</summary>
+    private static readonly HashSet<string> CannotRunReasons = new(StringComparer.Ordinal) { "StartError", ContainerCannotRunReason };
 
     private static readonly HashSet<string> InfrastructureReasons = new(StringComparer.Ordinal) { "Evicted", "Preempting", "Preempted", "NodeLost", "Shutdown", "Terminated", "NodeShutdown" };
 
@@ -65,27 +72,33 @@ public static class GangFailureClassifier
             return null;
         }
 
+        var cause = pod.QuotedCause;
+        if (pod.TerminationReason is { } notRun && CannotRunReasons.Contains(notRun))
+        {
+            return new GangFailure(FailureKind.Infrastructure, ContainerCannotRunReason, $"{who}: its container could not be started ({notRun}){cause}");
+        }
+
         if (pod.ExitCode is not { } code)
         {
-            return new GangFailure(FailureKind.Retryable, "PodFailed", $"{who} failed without an exit code ({pod.TerminationReason ?? "no reason"})");
+            return new GangFailure(FailureKind.Retryable, "PodFailed", $"{who} failed without an exit code ({pod.TerminationReason ?? "no reason"}){cause}");
         }
 
         var exited = $"{who} exited with code {code}{(pod.TerminationReason is null ? "" : $" ({pod.TerminationReason})")}";
         if (policy.IsFatal(code))
         {
-            return new GangFailure(FailureKind.Fatal, "FatalExitCode", $"{exited}, listed in failurePolicy.fatalExitCodes");
+            return new GangFailure(FailureKind.Fatal, "FatalExitCode", $"{exited}, listed in failurePolicy.fatalExitCodes{cause}");
         }
 
         if (!policy.IsRetryable(code))
         {
-            return new GangFailure(FailureKind.Fatal, "NonRetryableExitCode", $"{exited}, not listed in failurePolicy.retryableExitCodes");
+            return new GangFailure(FailureKind.Fatal, "NonRetryableExitCode", $"{exited}, not listed in failurePolicy.retryableExitCodes{cause}");
         }
 
         return code switch
         {
-            TrainerExitCodes.PeerFailure => new GangFailure(FailureKind.Retryable, PeerFailureReason, $"{exited}: a peer of a collective died"),
-            TrainerExitCodes.CollectiveTimeout => new GangFailure(FailureKind.Retryable, CollectiveTimeoutReason, $"{exited}: a collective or the rendezvous timed out (failurePolicy.collectiveTimeoutSeconds)"),
-            _ => new GangFailure(FailureKind.Retryable, pod.TerminationReason == "OOMKilled" ? "OOMKilled" : "PodFailed", exited),
+            TrainerExitCodes.PeerFailure => new GangFailure(FailureKind.Retryable, PeerFailureReason, $"{exited}: a peer of a collective died{cause}"),
+            TrainerExitCodes.CollectiveTimeout => new GangFailure(FailureKind.Retryable, CollectiveTimeoutReason, $"{exited}: a collective or the rendezvous timed out (failurePolicy.collectiveTimeoutSeconds){cause}"),
+            _ => new GangFailure(FailureKind.Retryable, pod.TerminationReason == "OOMKilled" ? "OOMKilled" : "PodFailed", exited + cause),
         };
     }
 

@@ -30,6 +30,7 @@ public static class LifecycleDecider
         if (!FinishedJob.IsFinished(context.Phase))
         {
             Advance(context, newCheckpoint);
+            ContainerStartFailures.Apply(context);
         }
 
         if (FinishedJob.IsFinished(context.Phase))

@@ -1,4 +1,5 @@
 using k8s.Models;
+using LlamaOperator.Api;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
@@ -37,7 +38,7 @@ public static class AveragingPodRenderer
         var container = trainer.Spec.Containers[0];
         container.Command = [.. command];
         container.Ports = null;
-        container.Env = [.. container.Env.Where(e => e.Name is "LLAMA_STAGE" or "LLAMA_CHECKPOINT_URI" or "AZURE_STORAGE_CONNECTION_STRING" or "AZURE_STORAGE_SAS_TOKEN"
+        container.Env = [.. container.Env.Where(e => e.Name is "LLAMA_STAGE" or "LLAMA_CHECKPOINT_URI" or TrainerTerminationMessage.PathVariable or "AZURE_STORAGE_CONNECTION_STRING" or "AZURE_STORAGE_SAS_TOKEN"
             || resolved.Cluster.Env.Any(u => u.Name == e.Name))];
         var spec = trainer.Spec;
         spec.Hostname = null;

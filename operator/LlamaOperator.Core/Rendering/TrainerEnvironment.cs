@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using LlamaOperator.Api;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Core.Planning;
 
@@ -9,7 +10,8 @@ namespace LlamaOperator.Core.Rendering;
 /// The trainer container's environment: torchrun-style rendezvous variables, the gang's generation (status.gangGeneration:
 /// it differs after every restart, so a rendezvous can tell a new gang from a stale one), the pod's own IP (POD_IP,
 /// downward API: the address to listen on and to give peers), the stage's 4D degrees, the checkpoint location, the
-/// collective timeout, NCCL settings and the user's extra variables. RANK is a process's global rank, never
+/// collective timeout, where to write the termination message (the container's terminationMessagePath), NCCL settings
+/// and the user's extra variables. RANK is a process's global rank, never
 /// the node index: it (and LOCAL_RANK) is set here only when a pod runs one process (gpusPerNode == 1);
 /// otherwise the trainer's launcher derives them per process as NODE_RANK * NPROC_PER_NODE + local rank.
 /// Blob credentials come from the job's Secret by reference (never copied into the pod spec).
@@ -46,6 +48,7 @@ public sealed class TrainerEnvironment
             ("LLAMA_DP", Text(layout.Dp)),
             ("LLAMA_CHECKPOINT_URI", CheckpointUri(job.Checkpoint)),
             ("LLAMA_COLLECTIVE_TIMEOUT_SECONDS", Text(job.FailurePolicy.CollectiveTimeoutSeconds)),
+            (TrainerTerminationMessage.PathVariable, TrainerTerminationMessage.DefaultPath),
         };
         var nccl = cluster.Nccl;
         AddIfSet(stage, "NCCL_SOCKET_IFNAME", nccl.SocketInterface);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using LlamaOperator.Api;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Planning;
@@ -17,6 +18,12 @@ public sealed class TrainerPodTemplate
     public const string JobConfigMountPath = "/etc/llamaop";
     public const string JobConfigFile = "job.json";
     public const string GpuResource = "nvidia.com/gpu";
+
+    /// <summary>
+    /// The kubelet's policy for the termination message: the trainer's one-line cause, or when it wrote none on a failure
+    /// (killed, crashed before it could), the end of its log.
+    /// </summary>
+    public const string TerminationMessagePolicy = "FallbackToLogsOnError";
 
     /// <summary>Long enough for the trainer to finish an in-flight checkpoint snapshot and upload after SIGTERM.</summary>
     public const long TerminationGracePeriodSeconds = 300;
@@ -108,6 +115,8 @@ public sealed class TrainerPodTemplate
         ImagePullPolicy = _cluster.ImagePullPolicy,
         Command = Command(_plan.StageName, _plan.StageType == StageType.LongContext ? _lengthIndex ?? 0 : null),
         Env = _environment.ForNode(nodeRank),
+        TerminationMessagePath = TrainerTerminationMessage.DefaultPath,
+        TerminationMessagePolicy = TerminationMessagePolicy,
         Ports = [new V1ContainerPort { ContainerPort = _cluster.MasterPort, Name = "rendezvous" }],
         Resources = new V1ResourceRequirements
         {

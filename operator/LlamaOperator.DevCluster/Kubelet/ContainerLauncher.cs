@@ -10,7 +10,8 @@ namespace LlamaOperator.DevCluster.Kubelet;
 /// values, fieldRef (metadata.name/namespace/uid/labels/annotations, spec.nodeName, status.podIP = the
 /// pod's own address, hostIP = 127.0.0.1), configMapKeyRef and secretKeyRef, with $(VAR) expansion in command,
 /// args and env as the real kubelet does; then volume mount paths in argv, env and workingDir become the pod's
-/// volume folders and pod DNS names their pods' addresses (<see cref="LocalRewrites"/>).
+/// volume folders, the terminationMessagePath the container's message file (POD/containers/NAME/termination-log),
+/// and pod DNS names their pods' addresses (<see cref="LocalRewrites"/>).
 /// </summary>
 public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
 {
@@ -38,7 +39,10 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
         {
             return new LaunchSpec(name, [], env, podDirectory, mountError) { Image = image };
         }
-        var mounts = new LocalRewrites(mountList, network.DnsNames);
+        // The termination message file is mounted like a volume (a real kubelet bind-mounts a host file there).
+        var messagePath = (string?)container["terminationMessagePath"];
+        var messageFile = string.IsNullOrEmpty(messagePath) ? null : Path.Combine(podDirectory, "containers", name, "termination-log");
+        var mounts = new LocalRewrites(messageFile is null ? mountList : [.. mountList, (messagePath!, messageFile)], network.DnsNames);
         var command = Strings(container["command"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
         var args = Strings(container["args"]).Select(s => mounts.Rewrite(Expand(s, env))).ToList();
         var (argv, resolveError) = images.Resolve(image, command, args);
@@ -46,7 +50,12 @@ public sealed class ContainerLauncher(ImageMap images, ObjectStore store)
         {
             env[key] = mounts.Rewrite(env[key]);
         }
-        return new LaunchSpec(name, argv ?? [], env, WorkingDirectory(container, podDirectory, mounts), resolveError) { Image = image };
+        return new LaunchSpec(name, argv ?? [], env, WorkingDirectory(container, podDirectory, mounts), resolveError)
+        {
+            Image = image,
+            TerminationMessageFile = messageFile,
+            FallbackToLogsOnError = (string?)container["terminationMessagePolicy"] == "FallbackToLogsOnError",
+        };
     }
 
     /// <summary>workingDir inside a mount is that mount's folder; any other workingDir a subfolder of the pod's folder.</summary>

@@ -17,6 +17,9 @@ internal sealed class ContainerRun(LaunchSpec spec, LogBuffer log)
     public string? WaitingReason { get; set; }
     public string? WaitingMessage { get; set; }
 
+    /// <summary>Failed attempts to create the container (it never ran: no restart counted), for the back-off.</summary>
+    public int CreateFailures { get; set; }
+
     /// <summary>Exited and will not be restarted.</summary>
     public bool Done { get; set; }
 

@@ -4,4 +4,10 @@ namespace LlamaOperator.DevCluster.Kubelet;
 public sealed record LaunchSpec(string Container, IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory, string? Error)
 {
     public string Image { get; init; } = "";
+
+    /// <summary>The host file that stands for the container's terminationMessagePath (none when the path is empty).</summary>
+    public string? TerminationMessageFile { get; init; }
+
+    /// <summary>terminationMessagePolicy FallbackToLogsOnError: a failed container that wrote no message gets the end of its log.</summary>
+    public bool FallbackToLogsOnError { get; init; }
 }

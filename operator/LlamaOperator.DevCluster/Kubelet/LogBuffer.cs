@@ -2,10 +2,14 @@ using System.Text;
 
 namespace LlamaOperator.DevCluster.Kubelet;
 
-/// <summary>A container's output, bounded to its last lines, readable while it grows (for `kubectl logs -f`).</summary>
-public sealed class LogBuffer(int maxLines = 20_000)
+/// <summary>
+/// A container's output, bounded to its last lines, readable while it grows (for `kubectl logs -f`); every line is
+/// also written to <paramref name="copy"/> when given, which is closed on <see cref="Complete"/>.
+/// </summary>
+public sealed class LogBuffer(int maxLines = 20_000, TextWriter? copy = null)
 {
     private readonly Lock _gate = new();
+    private TextWriter? _copy = copy;
     private readonly LinkedList<string> _lines = new();
     private long _total;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -18,6 +22,7 @@ public sealed class LogBuffer(int maxLines = 20_000)
         lock (_gate)
         {
             _lines.AddLast(line);
+            _copy?.WriteLine(line);
             _total++;
             if (_lines.Count > maxLines)
             {
@@ -36,6 +41,8 @@ public sealed class LogBuffer(int maxLines = 20_000)
         {
             Completed = true;
             changed = _changed;
+            _copy?.Dispose();
+            _copy = null;
         }
         changed.TrySetResult();
     }

@@ -10,8 +10,9 @@ namespace LlamaOperator.DevCluster.Kubelet;
 
 /// <summary>
 /// Runs bound pods as local processes, one per container, in a working folder per pod, each pod on a loopback
-/// address of its own (<see cref="PodAddresses"/>). Reports phase, pod IP, container states, exit codes and restarts
-/// through the status subresource; restarts by restartPolicy with a doubling back-off; on deletion sends SIGTERM to
+/// address of its own (<see cref="PodAddresses"/>). Reports phase, pod IP, container states, exit codes, termination
+/// messages (<see cref="TerminationMessages"/>) and restarts through the status subresource; restarts by restartPolicy
+/// with a doubling back-off; keeps a container that cannot be created waiting; on deletion sends SIGTERM to
 /// each container's main process, waits the grace period, then SIGKILLs its process group, and finally deletes the
 /// pod (grace 0), as a real kubelet does. A container's other processes die with its main process, as in a container
 /// whose PID 1 exits (see <see cref="PosixSignals"/>).
@@ -109,7 +110,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
                 var spec = volumeError is null
                     ? launcher.Resolve(pod, container, directory, folders, network)
                     : new LaunchSpec((string?)container["name"] ?? "", [], new Dictionary<string, string>(), directory, volumeError) { Image = (string?)container["image"] ?? "" };
-                var run = new ContainerRun(spec, logs.Open(obj.Namespace, obj.Name, spec.Container));
+                var run = new ContainerRun(spec, logs.Open(obj.Namespace, obj.Name, obj.Uid, spec.Container));
                 runtime.Containers.Add(run);
                 if (spec.Error is not null)
                 {
@@ -139,8 +140,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         var (argv, notFound) = ProcessSession.Command(run.Spec.Argv, path, run.Spec.WorkingDirectory);
         if (argv is null)
         {
-            run.Log.Append(notFound!);
-            Exited(runtime, run, 128, "StartError", now, notFound);
+            CannotCreate(runtime, run, notFound!);
             return;
         }
         var info = new ProcessStartInfo(argv[0])
@@ -159,6 +159,13 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             info.Environment[key] = value;
         }
         info.Environment["POD_WORKDIR"] = runtime.Directory;
+        if (run.Spec.TerminationMessageFile is { } messageFile)
+        {
+            // Every start of the container gets an empty file, as every new container does.
+            Directory.CreateDirectory(Path.GetDirectoryName(messageFile)!);
+            File.WriteAllText(messageFile, "");
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         // Exited is raised when the main process is gone, before its output ends: processes it left behind may hold that open.
         var mainExited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -172,8 +179,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         catch (Win32Exception e)
         {
             process.Dispose();
-            run.Log.Append($"failed to start {run.Spec.Argv[0]}: {e.Message}");
-            Exited(runtime, run, 128, "StartError", now, $"failed to start \"{run.Spec.Argv[0]}\": {e.Message}");
+            CannotCreate(runtime, run, $"failed to start \"{run.Spec.Argv[0]}\": {e.Message}");
             return;
         }
         run.Process = process;
@@ -194,20 +200,50 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             lock (runtime.Gate)
             {
                 run.Process = null;
-                Exited(runtime, run, code, code == 0 ? "Completed" : "Error", run.StartedAt ?? now, null);
+                Exited(runtime, run, code, code == 0 ? "Completed" : "Error", run.StartedAt ?? now);
             }
             WriteStatus(runtime);
         });
     }
 
-    /// <summary>Records an exit (under the pod's lock) and schedules the restart the policy asks for.</summary>
-    private void Exited(PodRuntime runtime, ContainerRun run, int code, string reason, DateTimeOffset startedAt, string? message)
+    /// <summary>
+    /// A container the runtime cannot create (its executable is missing or cannot be run) waits with reason
+    /// CreateContainerError and the runtime's message, as Kubernetes shows it: it never ran, so it has no exit code
+    /// and no restart is counted; creating it is tried again after the back-off, whatever the restartPolicy.
+    /// </summary>
+    private void CannotCreate(PodRuntime runtime, ContainerRun run, string message)
+    {
+        run.WaitingReason = "CreateContainerError";
+        run.WaitingMessage = message;
+        logger.Warning("Pod {Namespace}/{Pod} container {Container} cannot be created: {Error}", runtime.Namespace, runtime.Name, run.Spec.Container, message);
+        var delay = Backoff(run.CreateFailures++);
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(delay, time, _stop.Token);
+            lock (runtime.Gate)
+            {
+                if (runtime.Stopping)
+                {
+                    run.Done = true;
+                    return;
+                }
+                Launch(runtime, run);
+            }
+            WriteStatus(runtime);
+        });
+    }
+
+    /// <summary>The crash-loop back-off before the next attempt: 1 s doubling per earlier attempt, up to the cap.</summary>
+    private TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(backoffCap.TotalSeconds, Math.Pow(2, attempts)));
+
+    /// <summary>Records an exit with its termination message (under the pod's lock) and schedules the restart the policy asks for.</summary>
+    private void Exited(PodRuntime runtime, ContainerRun run, int code, string reason, DateTimeOffset startedAt)
     {
         run.Terminated = new JsonObject
         {
             ["exitCode"] = code,
             ["reason"] = reason,
-            ["message"] = message,
+            ["message"] = TerminationMessages.Read(run.Spec, code, run.Log),
             ["startedAt"] = Meta.Timestamp(startedAt),
             ["finishedAt"] = Meta.Timestamp(time.GetUtcNow()),
         };
@@ -224,7 +260,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             }
             return;
         }
-        var delay = TimeSpan.FromSeconds(Math.Min(backoffCap.TotalSeconds, Math.Pow(2, run.RestartCount)));
+        var delay = Backoff(run.RestartCount);
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay, time, _stop.Token);

@@ -14,6 +14,12 @@ internal static class PodDefaults
         spec["terminationGracePeriodSeconds"] ??= 30;
         spec["schedulerName"] ??= "default-scheduler";
         spec["dnsPolicy"] ??= "ClusterFirst";
+        foreach (var container in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            container["terminationMessagePath"] ??= "/dev/termination-log";
+            container["terminationMessagePolicy"] ??= "File";
+        }
+
         pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
     }
 
@@ -40,6 +46,10 @@ internal static class PodDefaults
             if (string.IsNullOrEmpty((string?)containers[i]?["image"]))
             {
                 errors.Add(FieldError.Required($"spec.containers[{i}].image"));
+            }
+            if ((string?)containers[i]?["terminationMessagePolicy"] is { } messagePolicy && messagePolicy is not ("File" or "FallbackToLogsOnError"))
+            {
+                errors.Add(FieldError.NotSupported($"spec.containers[{i}].terminationMessagePolicy", $"\"{messagePolicy}\"", ["\"File\"", "\"FallbackToLogsOnError\""]));
             }
         }
         var policy = (string?)pod["spec"]?["restartPolicy"];

@@ -10,7 +10,8 @@ public static class PodObserver
 {
     public static ObservedPod Observe(V1Pod pod, NodeHealth nodes)
     {
-        var terminated = Trainer(pod)?.State?.Terminated;
+        var state = Trainer(pod)?.State;
+        var terminated = state?.Terminated;
         return new ObservedPod(
             pod.Metadata.Name,
             Labels.Value(pod, TrainerLabels.Stage) ?? "",
@@ -23,7 +24,10 @@ public static class PodObserver
             pod.Spec?.NodeName,
             pod.Status?.Conditions?.Any(c => c.Type == "DisruptionTarget" && c.Status == "True") == true,
             nodes.IsLost(pod.Spec?.NodeName),
-            terminated?.FinishedAt is { } finished ? DateTime.SpecifyKind(finished, DateTimeKind.Utc) : null);
+            terminated?.FinishedAt is { } finished ? DateTime.SpecifyKind(finished, DateTimeKind.Utc) : null,
+            string.IsNullOrEmpty(terminated?.Message) ? null : terminated.Message,
+            state?.Waiting?.Reason,
+            state?.Waiting?.Message);
     }
 
     /// <summary>The trainer container's status (the only container; by name when a sidecar is injected).</summary>

@@ -244,16 +244,29 @@ public class KubeletTests(ClusterFixture fixture) : IClassFixture<ClusterFixture
     }
 
     [Fact]
-    public async Task Missing_executable_fails_the_container_with_start_error()
+    public async Task Missing_executable_keeps_the_container_waiting_with_create_container_error_until_it_appears()
     {
         var ns = await fixture.NewNamespaceAsync();
+        var folder = Directory.CreateTempSubdirectory("noexe-");
+        var program = Path.Combine(folder.FullName, "trainer");
         var pod = ShellPod("noexe", "");
-        pod.Spec.Containers[0].Command = ["no-such-program-here", "--flag"];
+        pod.Spec.Containers[0].Command = [program, "--flag"];
         await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
-        var failed = await WaitFor(ns, "noexe", p => p.Status.Phase == "Failed", "pod Failed");
-        var terminated = failed.Status.ContainerStatuses.Single().State.Terminated;
-        Assert.Equal("StartError", terminated.Reason);
-        Assert.Equal(128, terminated.ExitCode);
-        Assert.Contains("\"no-such-program-here\": executable file not found in $PATH", terminated.Message);
+
+        // Not a failed run: the container was never created, so it has no exit code and no restart is counted, whatever the restartPolicy.
+        var waiting = await WaitFor(ns, "noexe", p => p.Status.ContainerStatuses?.SingleOrDefault()?.State.Waiting is not null, "container waiting");
+        var status = waiting.Status.ContainerStatuses.Single();
+        Assert.Equal("Pending", waiting.Status.Phase);
+        Assert.Equal("CreateContainerError", status.State.Waiting.Reason);
+        Assert.Equal($"exec: \"{program}\": executable file not found in $PATH", status.State.Waiting.Message);
+        Assert.Equal(0, status.RestartCount);
+
+        // The kubelet tries again after its back-off, as it does for CreateContainerError.
+        File.Copy("/bin/echo", program + ".partial"); // an executable, moved into place whole
+        File.Move(program + ".partial", program);
+        var done = await WaitFor(ns, "noexe", p => p.Status.Phase == "Succeeded", "pod Succeeded once the executable exists");
+        Assert.Equal(0, done.Status.ContainerStatuses.Single().RestartCount);
+        Assert.Equal("--flag\n", await Logs(ns, "noexe"));
+        folder.Delete(recursive: true);
     }
 }

@@ -119,7 +119,7 @@ public sealed class MixedSequenceSampler : IBatchSource
         var cursor = SamplerCursor.Parse(cursorJson);
         if (cursor.Seed != _seed)
         {
-            throw new InvalidOperationException($"data cursor was saved with seed {cursor.Seed}; this sampler has seed {_seed}");
+            throw new InvalidDataException($"data cursor was saved with seed {cursor.Seed}; this sampler has seed {_seed}");
         }
 
         var mixed = new long[_sources.Count];
@@ -136,7 +136,7 @@ public sealed class MixedSequenceSampler : IBatchSource
 
             if (state.Fingerprint != source.Fingerprint)
             {
-                throw new InvalidOperationException($"data source '{source.Name}' changed since the cursor was saved ({state.Fingerprint}, now {source.Fingerprint}); prepare-data was run again?");
+                throw new InvalidDataException($"data source '{source.Name}' changed since the cursor was saved ({state.Fingerprint}, now {source.Fingerprint}); prepare-data was run again?");
             }
 
             source.MoveTo(new SourcePosition(state.Epoch, state.Shard, state.Document));
@@ -152,7 +152,7 @@ public sealed class MixedSequenceSampler : IBatchSource
             _inFlightSource = _sources.FindIndex(s => s.Name == inFlight.Source);
             if (_inFlightSource < 0)
             {
-                throw new InvalidOperationException($"data cursor continues a document of source '{inFlight.Source}', which this sampler does not have");
+                throw new InvalidDataException($"data cursor continues a document of source '{inFlight.Source}', which this sampler does not have");
             }
 
             _inFlightDocument = inFlight.Document;

@@ -52,10 +52,20 @@ public sealed record ShardIndex(
         return index;
     }
 
-    /// <summary>Reads "index.json" at the root of a source's store.</summary>
+    /// <summary>Reads "index.json" at the root of a source's store; a store without one holds no prepared data (an input error, FileNotFoundException).</summary>
     public static async Task<ShardIndex> LoadAsync(IObjectStore store, CancellationToken cancellationToken = default)
     {
-        await using var stream = await store.OpenReadAsync(FileName, cancellationToken).ConfigureAwait(false);
+        Stream opened;
+        try
+        {
+            opened = await store.OpenReadAsync(FileName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException e)
+        {
+            throw new FileNotFoundException($"{store.Location}: no prepared data ({FileName} not found); run `llama-train prepare-data` into it, or give the source prepareFrom", $"{store.Location}/{FileName}", e);
+        }
+
+        await using var stream = opened;
         using var reader = new StreamReader(stream);
         var json = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
         return Parse(json, $"{store.Location}/{FileName}");

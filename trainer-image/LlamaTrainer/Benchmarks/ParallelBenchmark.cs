@@ -159,10 +159,10 @@ public static class ParallelBenchmark
         var workers = LaunchPlan.For(0, (int)options.Layout.WorldSize, Environment.ProcessorCount, "1", command, gang);
         log.Information("Training {Steps} steps at tp={Tp} cp={Cp} pp={Pp} dp={Dp} ({World} processes x 1 thread)",
             options.Steps, options.Layout.Tp, options.Layout.Cp, options.Layout.Pp, options.Layout.Dp, options.Layout.WorldSize);
-        var code = await new WorkerLauncher(TimeSpan.FromSeconds(10), log).RunAsync(workers, stop);
+        var (code, cause) = await new WorkerLauncher(TimeSpan.FromSeconds(10), log).RunAsync(workers, stop);
         if (code != 0 || !File.Exists(resultPath))
         {
-            throw new InvalidOperationException($"the benchmark's workers at world size {options.Layout.WorldSize} failed with exit code {code}");
+            throw new InvalidOperationException($"the benchmark's workers at world size {options.Layout.WorldSize} failed with exit code {code}{(cause is null ? "" : $" ({cause})")}");
         }
 
         try

@@ -70,7 +70,17 @@ internal static class TrainCommand
         }
         command.SetAction((parse, cancellationToken) =>
         {
-            var environment = DistributedEnvironment.FromProcess();
+            DistributedEnvironment environment;
+            try
+            {
+                environment = DistributedEnvironment.FromProcess();
+            }
+            catch (ArgumentException e)
+            {
+                // The rank is unknown yet: logged as rank 0, and an input error like any other.
+                return ExitCodes.GuardAsync(Logging.Create(), () => throw e);
+            }
+
             var log = Logging.Create(environment);
             return ExitCodes.GuardAsync(log, async () =>
             {
@@ -108,7 +118,13 @@ internal static class TrainCommand
                 if (Workers(environment, options) is { } workers)
                 {
                     using var launcher = LogContext.PushProperty("Rank", "launcher");
-                    return await new WorkerLauncher(AfterFailureGrace, log).RunAsync(workers, stop.Token);
+                    var launched = await new WorkerLauncher(AfterFailureGrace, log).RunAsync(workers, stop.Token);
+                    if (launched.Cause is { } cause)
+                    {
+                        TerminationMessage.Write(cause);
+                    }
+
+                    return launched.Code;
                 }
 
                 return await TrainJob.RunAsync(options, TrainingData.OpenAsync, environment, log, stop.Token);

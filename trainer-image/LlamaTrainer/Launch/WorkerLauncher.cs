@@ -1,27 +1,36 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using LlamaOperator.Api;
 using Serilog;
 
 namespace LlamaTrainer.Launch;
 
+/// <summary>How a node's workers ended: the first failed worker's exit code (0 when none failed) and the cause it wrote.</summary>
+public sealed record LaunchOutcome(int Code, string? Cause);
+
 /// <summary>
 /// Runs a node's workers to the end with torchrun's semantics: a stop request (SIGTERM) is forwarded to every
 /// worker; when one exits non-zero the others get SIGTERM, then SIGKILL after <paramref name="grace"/>, and the
-/// launcher returns that first worker's code. Workers inherit stdout and stderr, so their log lines pass through.
+/// launcher returns that first worker's code with its cause: each worker writes its termination message to a file of
+/// its own (<see cref="TrainerTerminationMessage.PathVariable"/>), so a peer that fails after the first cannot
+/// overwrite the root cause. Workers inherit stdout and stderr, so their log lines pass through.
 /// </summary>
 public sealed class WorkerLauncher(TimeSpan grace, ILogger log)
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;
 
-    public async Task<int> RunAsync(IReadOnlyList<WorkerSpec> workers, CancellationToken stop)
+    public async Task<LaunchOutcome> RunAsync(IReadOnlyList<WorkerSpec> workers, CancellationToken stop)
     {
+        var messages = Directory.CreateTempSubdirectory("llama-train-workers-");
         var running = new List<(WorkerSpec Spec, Process Process)>();
         try
         {
             foreach (var spec in workers)
             {
-                running.Add((spec, Start(spec)));
+                var message = MessageFile(messages, spec);
+                File.WriteAllText(message, "");
+                running.Add((spec, Start(spec, message)));
             }
 
             log.Information("Started {Workers} workers (ranks {FirstRank}..{LastRank})", running.Count, workers[0].Rank, workers[^1].Rank);
@@ -56,7 +65,7 @@ public sealed class WorkerLauncher(TimeSpan grace, ILogger log)
                 }
             }
 
-            return firstFailure?.Code ?? 0;
+            return firstFailure is { } failed ? new LaunchOutcome(failed.Code, Cause(messages, failed.Spec, failed.Code)) : new LaunchOutcome(0, null);
         }
         finally
         {
@@ -65,7 +74,18 @@ public sealed class WorkerLauncher(TimeSpan grace, ILogger log)
             {
                 process.Dispose();
             }
+
+            messages.Delete(recursive: true);
         }
+    }
+
+    private static string MessageFile(DirectoryInfo folder, WorkerSpec spec) => Path.Combine(folder.FullName, $"rank-{spec.Rank}");
+
+    /// <summary>What the failed worker wrote, or its exit code when it wrote nothing (killed, or it crashed before it could).</summary>
+    private static string Cause(DirectoryInfo folder, WorkerSpec spec, int code)
+    {
+        var written = File.ReadAllText(MessageFile(folder, spec)).Trim();
+        return written.Length > 0 ? $"rank {spec.Rank}: {written}" : $"worker rank {spec.Rank} exited with code {code}";
     }
 
     private async Task KillAfterGraceAsync(IReadOnlyList<(WorkerSpec Spec, Process Process)> running, IReadOnlyList<Task<(WorkerSpec Spec, int Code)>> pending)
@@ -78,7 +98,7 @@ public sealed class WorkerLauncher(TimeSpan grace, ILogger log)
         }
     }
 
-    private static Process Start(WorkerSpec spec)
+    private static Process Start(WorkerSpec spec, string messageFile)
     {
         var info = new ProcessStartInfo(spec.FileName) { UseShellExecute = false };
         foreach (var argument in spec.Arguments)
@@ -90,6 +110,8 @@ public sealed class WorkerLauncher(TimeSpan grace, ILogger log)
         {
             info.Environment[name] = value;
         }
+
+        info.Environment[TrainerTerminationMessage.PathVariable] = messageFile;
 
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start worker rank {spec.Rank} ({spec.FileName})");
     }

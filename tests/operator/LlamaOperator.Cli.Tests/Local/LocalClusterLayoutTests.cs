@@ -28,6 +28,7 @@ public class LocalClusterLayoutTests
         Assert.Equal(Trainer, options.ImageMap["llama-trainer:dev"]);
         Assert.Equal(Trainer, options.CommandMap[LocalClusterLayout.TrainerCommand]);
         Assert.Equal(("/repo/crds", "/work"), (options.CrdDirectory, options.WorkDirectory));
+        Assert.Equal("/work/logs", options.ContainerLogDirectory); // the trainers' logs outlive the run's cluster
     }
 
     [Fact]
@@ -137,6 +138,7 @@ public class LocalClusterLayoutTests
         {
             using var log = await client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, job.Namespace);
             Assert.Equal($"{master}:{job.Cluster.MasterPort} {pod.Status.PodIP}", (await new StreamReader(log).ReadToEndAsync()).Trim());
+            Assert.Contains($"{master}:{job.Cluster.MasterPort} {pod.Status.PodIP}", await File.ReadAllTextAsync(Path.Combine(work.Path, "logs", $"{pod.Metadata.Name}_{job.Namespace}_trainer.log")));
         }
         Assert.NotEqual(pods[0].Status.PodIP, pods[1].Status.PodIP);
     }

@@ -127,6 +127,35 @@ public class GangRestartTests
     }
 
     [Fact]
+    public void A_fatal_exit_quotes_the_trainers_termination_message_in_the_failed_condition_and_the_event()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        const string cause = "/data/general: no prepared data (index.json not found); run `llama-train prepare-data` into it, or give the source prepareFrom";
+        s.Update(p => p.NodeRank == 1, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 2, TerminationReason = "Error", TerminationMessage = cause + "\n" });
+
+        var decision = s.Step();
+
+        var expected = $"pod tiny-pretrain-1 (node rank 1) exited with code 2 (Error), listed in failurePolicy.fatalExitCodes: \"{cause}\"";
+        var failed = s.Status.Conditions!.Single(c => c.Type == ConditionTypes.Failed);
+        Assert.Equal(("True", "FatalExitCode", expected), (failed.Status, failed.Reason, failed.Message));
+        Assert.Equal(new JobEvent(true, "FatalExitCode", expected), Assert.Single(decision.Events));
+    }
+
+    [Fact]
+    public void A_restart_names_the_failed_pods_cause_with_the_lines_of_a_log_tail_joined()
+    {
+        var s = new LifecycleScenario();
+        s.RunFirstStage();
+        s.Update(p => p.NodeRank == 0, p => p with { Phase = ObservedPodPhase.Failed, ExitCode = 139, TerminationReason = "Error", TerminationMessage = "step 41\nSegmentation fault (core dumped)\n" });
+
+        var decision = s.Step();
+
+        Assert.Equal(JobPhase.Restarting, s.Status.Phase);
+        Assert.StartsWith("pod tiny-pretrain-0 (node rank 0) exited with code 139 (Error): \"step 41 | Segmentation fault (core dumped)\": the whole gang", Assert.Single(decision.Events).Message);
+    }
+
+    [Fact]
     public void An_exit_code_outside_the_retryable_list_fails_the_job()
     {
         var s = new LifecycleScenario();
@@ -146,6 +175,7 @@ public class GangRestartTests
         { "NodeLost", new ObservedPod("tiny-pretrain-0", "pretrain", 0, ObservedPodPhase.Running, NodeName: "node-0", NodeLost: true) },
         { "NodeLost", new ObservedPod("tiny-pretrain-0", "pretrain", 0, ObservedPodPhase.Unknown) },
         { "PodDeleted", new ObservedPod("tiny-pretrain-0", "pretrain", 0, ObservedPodPhase.Running, DeletionTimestamp: LifecycleScenario.Start) },
+        { "ContainerCannotRun", new ObservedPod("tiny-pretrain-0", "pretrain", 0, ObservedPodPhase.Failed, ExitCode: 128, TerminationReason: "StartError") },
     };
 
     [Theory]

@@ -64,6 +64,7 @@ public class LengthIndexAndAveragingTests
         Assert.False(pod.Metadata.Labels.ContainsKey(TrainerLabels.CoschedulingPodGroup)); // a gang of minMember 2 would never admit it
         Assert.Null(pod.Spec.Subdomain);
         Assert.Equal("/ckpt", pod.Spec.Containers[0].Env.Single(e => e.Name == "LLAMA_CHECKPOINT_URI").Value);
+        Assert.Equal(pod.Spec.Containers[0].TerminationMessagePath, pod.Spec.Containers[0].Env.Single(e => e.Name == "LLAMA_TERMINATION_MESSAGE_PATH").Value);
         Assert.DoesNotContain(pod.Spec.Containers[0].Env, e => e.Name == "MASTER_ADDR");
         Assert.Equal(job.Metadata.Uid, Assert.Single(pod.Metadata.OwnerReferences).Uid);
     }

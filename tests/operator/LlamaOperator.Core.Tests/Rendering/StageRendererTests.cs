@@ -98,6 +98,7 @@ public class StageRendererTests
         Assert.Equal("pretrain", env["LLAMA_STAGE"]);
         Assert.Equal("/ckpt", env["LLAMA_CHECKPOINT_URI"]);
         Assert.Equal("600", env["LLAMA_COLLECTIVE_TIMEOUT_SECONDS"]);
+        Assert.Equal("/dev/termination-log", env["LLAMA_TERMINATION_MESSAGE_PATH"]);
         Assert.False(env.ContainsKey("RANK"));
         Assert.False(env.ContainsKey("LOCAL_RANK"));
     }
@@ -197,6 +198,8 @@ public class StageRendererTests
         Assert.Equal("90", container.Resources.Requests["cpu"].ToString());
         Assert.Equal("Never", pod.Spec.RestartPolicy);
         Assert.True(pod.Spec.TerminationGracePeriodSeconds >= 120);
+        // The trainer's cause of a failure (or the end of its log) becomes the container's terminated message.
+        Assert.Equal(("/dev/termination-log", "FallbackToLogsOnError"), (container.TerminationMessagePath, container.TerminationMessagePolicy));
         Assert.Equal("scheduler-plugins-scheduler", pod.Spec.SchedulerName);
         Assert.Equal("training", pod.Spec.PriorityClassName);
         Assert.Equal("h100", pod.Spec.NodeSelector["gpu"]);

@@ -43,6 +43,17 @@ public class PodObserverTests
     }
 
     [Fact]
+    public void The_trainer_containers_termination_message_and_waiting_state_are_observed()
+    {
+        var failed = PodObserver.Observe(Pod("Failed", new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 2, Reason = "Error", Message = "no prepared data\n" } }), Nodes(ReadyNode));
+        var waiting = PodObserver.Observe(Pod("Pending", new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CreateContainerError", Message = "exec: \"llama-train\": executable file not found in $PATH" } }), Nodes(ReadyNode));
+
+        Assert.Equal("no prepared data\n", failed.TerminationMessage);
+        Assert.Equal(("CreateContainerError", "exec: \"llama-train\": executable file not found in $PATH"), (waiting.WaitingReason, waiting.WaitingMessage));
+        Assert.True(waiting.CannotStart);
+    }
+
+    [Fact]
     public void An_evicted_pod_reports_the_pod_reason_over_the_container_reason()
     {
         var observed = PodObserver.Observe(Pod("Failed", new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 143, Reason = "Error" } }, reason: "Evicted"), Nodes(ReadyNode));

@@ -17,6 +17,14 @@ internal static class Eventually
         }
     }
 
+    /// <summary>Reads until <paramref name="until"/> holds for what was read, and returns that.</summary>
+    public static async Task<T> GetAsync<T>(Func<Task<T>> read, Func<T, bool> until, string what, double seconds = 15)
+    {
+        var value = default(T)!;
+        await HoldsAsync(async () => until(value = await read()), what, seconds);
+        return value;
+    }
+
     public static Task HoldsAsync(Func<bool> condition, string what, double seconds = 15) =>
         HoldsAsync(() => Task.FromResult(condition()), what, seconds);
 }

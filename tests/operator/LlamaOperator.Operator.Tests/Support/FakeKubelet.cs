@@ -30,13 +30,18 @@ internal sealed class FakeKubelet(IKubernetes client, string ns)
         }
     }
 
-    public Task ExitAsync(string pod, int exitCode, string? podReason) =>
-        SetAsync(pod, exitCode == 0 ? "Succeeded" : "Failed", exitCode, podReason);
+    /// <param name="message">the container's termination message (what the trainer wrote to its terminationMessagePath)</param>
+    public Task ExitAsync(string pod, int exitCode, string? podReason, string? message = null) =>
+        SetAsync(pod, exitCode == 0 ? "Succeeded" : "Failed", exitCode, podReason, message);
 
-    public Task SetAsync(string pod, string phase, int? exitCode = null, string? podReason = null)
+    /// <summary>The trainer container cannot be created: the pod stays Pending with the container waiting, as a kubelet shows it.</summary>
+    public Task CannotCreateAsync(string pod, string reason, string message) =>
+        SetAsync(pod, "Pending", state: new JsonObject { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = message } });
+
+    public Task SetAsync(string pod, string phase, int? exitCode = null, string? podReason = null, string? message = null, JsonObject? state = null)
     {
-        var state = exitCode is { } code
-            ? new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = code, ["reason"] = code == 0 ? "Completed" : "Error" } }
+        state ??= exitCode is { } code
+            ? new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = code, ["reason"] = code == 0 ? "Completed" : "Error", ["message"] = message } }
             : new JsonObject { ["running"] = new JsonObject() };
         var status = new JsonObject
         {
@@ -44,7 +49,7 @@ internal sealed class FakeKubelet(IKubernetes client, string ns)
             ["containerStatuses"] = new JsonArray(new JsonObject
             {
                 ["name"] = TrainerPodTemplate.ContainerName,
-                ["ready"] = exitCode is null,
+                ["ready"] = state.ContainsKey("running"),
                 ["restartCount"] = 0,
                 ["image"] = "llama-trainer:test",
                 ["imageID"] = "",

@@ -209,11 +209,11 @@ public sealed class MixedSequenceSamplerTests
         var cursor = sampler.SaveCursor();
 
         var otherSeed = await Open(7, ("general", 1.0));
-        Assert.Contains("seed", Assert.Throws<InvalidOperationException>(() => otherSeed.RestoreCursor(cursor)).Message);
+        Assert.Contains("seed", Assert.Throws<InvalidDataException>(() => otherSeed.RestoreCursor(cursor)).Message);
 
         await SyntheticSource.WriteAsync(_root, "general", 0, 11, [5]);
         var changed = await Open(("general", 1.0));
-        Assert.Contains("changed since the cursor was saved", Assert.Throws<InvalidOperationException>(() => changed.RestoreCursor(cursor)).Message);
+        Assert.Contains("changed since the cursor was saved", Assert.Throws<InvalidDataException>(() => changed.RestoreCursor(cursor)).Message);
         Assert.Throws<FormatException>(() => changed.RestoreCursor("{not json"));
     }
 
@@ -234,10 +234,11 @@ public sealed class MixedSequenceSamplerTests
         await SyntheticSource.WriteAsync(_root, "general", 0, 5, [5]);
 
         var repeated = await Assert.ThrowsAsync<ArgumentException>(() => Open(("general", 0.5), ("general", 0.5)));
-        var missing = await Assert.ThrowsAsync<LlamaTrainer.Storage.ObjectNotFoundException>(() => Open(("general", 0.5), ("math", 0.5)));
+        // A source without prepared data is an input error (the trainer's fatal exit code): a retry finds no more data.
+        var missing = await Assert.ThrowsAsync<FileNotFoundException>(() => Open(("general", 0.5), ("math", 0.5)));
 
         Assert.Contains("'general' is listed more than once", repeated.Message);
-        Assert.Contains("index.json", missing.Message);
+        Assert.Contains("no prepared data (index.json not found)", missing.Message);
         Assert.Contains("math", missing.Message);
     }
 
