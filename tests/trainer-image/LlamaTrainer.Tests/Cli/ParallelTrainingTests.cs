@@ -17,7 +17,7 @@ namespace LlamaTrainer.Tests.Cli;
 public class ParallelTrainingTests
 {
     /// <param name="layouts">each stage's parallelism, e.g. "{ tp: 2, dp: 2 }"</param>
-    private static string Job(int steps, string[] layouts, int gpusPerNode)
+    private static string Job(int steps, string[] layouts, int gpusPerNode, int layers)
     {
         var corpus = Path.Combine(RepoRoot.Find(), "examples", "corpus", "multilingual.jsonl");
         var stages = string.Join("\n", layouts.Select((layout, i) =>
@@ -27,7 +27,7 @@ public class ParallelTrainingTests
             kind: LlamaTrainingJob
             metadata: { name: dp }
             spec:
-              model: { preset: tiny, layers: 2, dim: 32, ffnDim: 64, heads: 2, kvHeads: 1 }
+              model: { preset: tiny, layers: {{layers}}, dim: 32, ffnDim: 64, heads: 2, kvHeads: 1 }
               tokenizer: { kind: Bytes }
               data:
                 seed: 3
@@ -42,11 +42,11 @@ public class ParallelTrainingTests
 
     /// <param name="layouts">each stage's parallelism</param>
     /// <param name="gpusPerNode">the processes of a pod: the largest TP degree (it divides every stage's world size)</param>
-    private static async Task<string> JobFolderAsync(TempFolder folder, string name, string[] layouts, int steps = 20, int gpusPerNode = 1)
+    private static async Task<string> JobFolderAsync(TempFolder folder, string name, string[] layouts, int steps = 20, int gpusPerNode = 1, int layers = 2)
     {
         var path = Path.Combine(folder.Path, name);
         Directory.CreateDirectory(path);
-        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(steps, layouts, gpusPerNode));
+        await File.WriteAllTextAsync(Path.Combine(path, "job.yaml"), Job(steps, layouts, gpusPerNode, layers));
         return path;
     }
 
@@ -105,6 +105,25 @@ public class ParallelTrainingTests
             var worst = expected.Zip(Losses(job, "s0"), (a, b) => Math.Abs(a - b) / a).Max();
             Assert.True(worst < 1e-4, $"{name}: largest relative loss difference {worst:E2}");
         }
+    }
+
+    /// <summary>
+    /// PP2 with 2 virtual stages a rank (4 layers: rank 0 holds layers 0 and 2, rank 1 layers 1 and 3; the interleaved
+    /// schedule over 4 micro-batches) trains the losses of one process, through the job's `virtualStages` field.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task An_interleaved_pipeline_trains_the_losses_of_one_process()
+    {
+        using var folder = new TempFolder();
+        var single = await JobFolderAsync(folder, "single", ["{ dp: 1 }"], layers: 4);
+        Assert.Equal(0, await TrainAsync(single, "s0"));
+        var job = await JobFolderAsync(folder, "interleaved", ["{ pp: 2, virtualStages: 2 }"], layers: 4);
+        Assert.Equal(0, await TrainAsync(job, "s0"));
+        var expected = Losses(single, "s0");
+        var worst = expected.Zip(Losses(job, "s0"), (a, b) => Math.Abs(a - b) / a).Max();
+        Assert.Equal(20, expected.Count);
+        Assert.True(worst < 1e-4, $"largest relative loss difference {worst:E2}");
     }
 
     /// <summary>
