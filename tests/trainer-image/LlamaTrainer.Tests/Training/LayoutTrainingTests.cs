@@ -232,18 +232,30 @@ public class LayoutTrainingTests
     /// The planner's memory estimate is the trainer's: the bytes of the busiest stage's TP and DP rank 0's live
     /// parameters, gradients (those backward writes and the fp32 shard it accumulates) and optimizer state (fp32
     /// master and both moments) equal the estimate's figures (with the CPU trainer's fp32 weights), and no rank of a
-    /// stage holds more than its TP and DP rank 0. TP2 x DP2, TP2 x PP2, CP2 x DP2, and PP2 x DP2 with 2 virtual stages a rank.
+    /// stage holds more than its TP and DP rank 0. Every layout the training test above trains, and PP2 x DP2 with 2 virtual
+    /// stages a rank.
     /// </summary>
     [Theory]
+    [InlineData(2, 1, 1, 1)]
+    [InlineData(4, 1, 1, 1)]
     [InlineData(2, 1, 1, 2)]
-    [InlineData(2, 1, 2, 1)]
+    [InlineData(1, 2, 1, 1)]
+    [InlineData(1, 4, 1, 1)]
+    [InlineData(2, 2, 1, 1)]
     [InlineData(1, 2, 1, 2)]
+    [InlineData(1, 1, 2, 1)]
+    [InlineData(1, 1, 4, 1)]
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(2, 1, 2, 1)]
+    [InlineData(2, 1, 2, 2)]
+    [InlineData(2, 2, 2, 1)]
+    [InlineData(1, 1, 2, 1, 2)]
     [InlineData(1, 1, 2, 2, 2)]
     public void The_live_parameter_gradient_and_optimizer_bytes_of_every_rank_are_the_planners_estimate(int tp, int cp, int pp, int dp, int virtualStages = 1)
     {
         var layout = new ResolvedParallelism(tp, cp, pp, dp) { VirtualStages = virtualStages };
         var estimate = MemoryEstimator.Estimate(
-            Config, ParallelLayout.Create(layout, 4, "parallelism"), PipelineLayerSplit.LayersPerStage(Config.Layers, layout.PipelineStages), sequenceLength: 16, microBatchSize: 1, microBatches: 4,
+            Config, ParallelLayout.Create(layout, gpusPerNode: tp, "parallelism"), PipelineLayerSplit.LayersPerStage(Config.Layers, layout.PipelineStages), sequenceLength: 16, microBatchSize: 1, microBatches: 4,
             ActivationCheckpointing.None, gpuMemoryGiB: 80, weightBytesPerParameter: sizeof(float), virtualStages: virtualStages);
 
         var live = ThreadRanks.Run(layout, gang =>
