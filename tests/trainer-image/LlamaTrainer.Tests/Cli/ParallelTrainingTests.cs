@@ -85,8 +85,8 @@ public class ParallelTrainingTests
 
     /// <summary>
     /// TP2 (the model's one K/V head replicated on both ranks, its 512-id vocabulary split 256/256), TP2 x DP2, PP2 (a
-    /// layer a stage, 1F1B over 2 micro-batches), TP2 x PP2, CP2 (4 chunks of 8 tokens a row) and CP2 x TP2 train the
-    /// losses of one process. Tolerance as for data
+    /// layer a stage, 1F1B over 2 micro-batches), TP2 x PP2, CP2 (4 chunks of 8 tokens a row), CP2 x TP2 and
+    /// TP2 x PP2 x DP2 (8 worker processes) train the losses of one process. Tolerance as for data
     /// parallelism (1e-4 relative, fp32): the partial sums of the row-parallel layers and the vocabulary-parallel loss
     /// are added in another order.
     /// </summary>
@@ -98,7 +98,7 @@ public class ParallelTrainingTests
         var single = await JobFolderAsync(folder, "single", ["{ dp: 1 }"]);
         Assert.Equal(0, await TrainAsync(single, "s0"));
         var expected = Losses(single, "s0");
-        foreach (var (name, layout) in new[] { ("tp2", "{ tp: 2 }"), ("tp2dp2", "{ tp: 2, dp: 2 }"), ("pp2", "{ pp: 2 }"), ("tp2pp2", "{ tp: 2, pp: 2 }"), ("cp2", "{ cp: 2 }"), ("cp2tp2", "{ tp: 2, cp: 2 }") })
+        foreach (var (name, layout) in new[] { ("tp2", "{ tp: 2 }"), ("tp2dp2", "{ tp: 2, dp: 2 }"), ("pp2", "{ pp: 2 }"), ("tp2pp2", "{ tp: 2, pp: 2 }"), ("cp2", "{ cp: 2 }"), ("cp2tp2", "{ tp: 2, cp: 2 }"), ("tp2pp2dp2", "{ tp: 2, pp: 2, dp: 2 }") })
         {
             var job = await JobFolderAsync(folder, name, [layout], gpusPerNode: 2);
             Assert.Equal(0, await TrainAsync(job, "s0"));
