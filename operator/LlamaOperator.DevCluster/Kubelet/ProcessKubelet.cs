@@ -216,7 +216,12 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
         run.WaitingReason = "CreateContainerError";
         run.WaitingMessage = message;
         logger.Warning("Pod {Namespace}/{Pod} container {Container} cannot be created: {Error}", runtime.Namespace, runtime.Name, run.Spec.Container, message);
-        var delay = Backoff(run.CreateFailures++);
+        LaunchAfter(runtime, run, Backoff(run.CreateFailures++), restart: false);
+    }
+
+    /// <summary>Launches the container again after <paramref name="delay"/> unless the pod is stopping; a restart counts (a failed create does not).</summary>
+    private void LaunchAfter(PodRuntime runtime, ContainerRun run, TimeSpan delay, bool restart)
+    {
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay, time, _stop.Token);
@@ -226,6 +231,11 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
                 {
                     run.Done = true;
                     return;
+                }
+                if (restart)
+                {
+                    run.LastTerminated = run.Terminated;
+                    run.RestartCount++;
                 }
                 Launch(runtime, run);
             }
@@ -260,23 +270,7 @@ internal sealed class ProcessKubelet(ObjectStore store, PodLogBook logs, PodVolu
             }
             return;
         }
-        var delay = Backoff(run.RestartCount);
-        _ = Task.Run(async () =>
-        {
-            await Task.Delay(delay, time, _stop.Token);
-            lock (runtime.Gate)
-            {
-                if (runtime.Stopping)
-                {
-                    run.Done = true;
-                    return;
-                }
-                run.LastTerminated = run.Terminated;
-                run.RestartCount++;
-                Launch(runtime, run);
-            }
-            WriteStatus(runtime);
-        });
+        LaunchAfter(runtime, run, Backoff(run.RestartCount), restart: true);
     }
 
     private void WriteStatus(PodRuntime runtime)
