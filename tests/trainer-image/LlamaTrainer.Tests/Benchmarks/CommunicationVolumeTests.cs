@@ -13,7 +13,7 @@ public class CommunicationVolumeTests
     /// <summary>
     /// What rank 0's collectives move in one step, counted by its metered groups, is the analytic volume to the byte:
     /// TP2 x DP2, TP4 with replicated K/V heads and activation checkpointing, DP4, PP2 x DP2, TP2 x PP2, CP2 x DP2 and
-    /// CP2 x TP2 with activation checkpointing (4 micro-batches of 2 x 16 tokens).
+    /// CP2 x TP2 with activation checkpointing, and TP2 x PP2 with 2 virtual stages a rank (4 micro-batches of 2 x 16 tokens).
     /// </summary>
     [Theory]
     [InlineData(2, 1, 1, 2, ActivationCheckpointing.None)]
@@ -23,11 +23,12 @@ public class CommunicationVolumeTests
     [InlineData(2, 1, 2, 1, ActivationCheckpointing.Full)]
     [InlineData(1, 2, 1, 2, ActivationCheckpointing.None)]
     [InlineData(2, 2, 1, 1, ActivationCheckpointing.Full)]
-    public void The_bytes_a_step_moves_in_each_group_are_the_analytic_volume(int tp, int cp, int pp, int dp, ActivationCheckpointing checkpointing)
+    [InlineData(2, 1, 2, 1, ActivationCheckpointing.None, 2)]
+    public void The_bytes_a_step_moves_in_each_group_are_the_analytic_volume(int tp, int cp, int pp, int dp, ActivationCheckpointing checkpointing, int virtualStages = 1)
     {
         var config = TinyConfigs.Gqa(vocab: 66) with { Layers = 4 };
-        var layout = new ResolvedParallelism(tp, cp, pp, dp);
-        var stage = TrainerFactory.Stage(batchTokens: 8 * 16, microBatch: 2, checkpointing: checkpointing);
+        var layout = new ResolvedParallelism(tp, cp, pp, dp) { VirtualStages = virtualStages };
+        var stage = TrainerFactory.Stage(batchTokens: 8 * 16, microBatch: 2, checkpointing: checkpointing, virtualStages: virtualStages);
 
         var measured = ThreadRanks.Run(layout, gang =>
         {
