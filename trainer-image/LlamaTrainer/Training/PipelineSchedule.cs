@@ -10,9 +10,9 @@ namespace LlamaTrainer.Training;
 /// <summary>
 /// Runs one step's micro-batches on this pipeline rank as <see cref="PipelinePlan"/> orders them: 1F1B with one stage
 /// per rank, the interleaved schedule with several. Hidden states go to the next stage and their gradients come back
-/// over the PP group, posted and waited for where the plan says; the last stage takes the loss. With one stage and one rank it is plain
-/// gradient accumulation, forward and backward per micro-batch. Gradients are handed to the optimizer after each
-/// micro-batch's last backward on this rank (its first chunk's).
+/// over the PP group, posted and waited for where the plan says; the last stage takes the loss. With one stage and one
+/// rank it is plain gradient accumulation, forward and backward per micro-batch. Gradients are handed to the optimizer
+/// after each micro-batch's last backward on this rank (its first chunk's).
 /// </summary>
 /// <param name="contextParallel">this rank's chunks of every row under context parallelism, else null</param>
 public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipeline, ComputeDevice device, ZeroAdamW optimizer, ContextParallelChunks? contextParallel)
@@ -21,7 +21,7 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
     private readonly Dictionary<int, IReadOnlyList<PipelineEvent>> _plans = [];
     private readonly Stopwatch _exchanging = new();
 
-    /// <summary>Time spent in exchanges with the neighbours so far: the pipeline bubble, plus the transfers themselves.</summary>
+    /// <summary>Time spent starting and waiting for transfers with the neighbours so far: the pipeline bubble, plus the transfers themselves.</summary>
     public TimeSpan Exchanging => _exchanging.Elapsed;
 
     /// <summary>Trains <paramref name="batches"/> (forward and backward, gradients reduced by the optimizer); returns this rank's summed loss (0 but on the last stage's).</summary>
@@ -78,8 +78,8 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
                             inFlight[(forward.Chunk, forward.MicroBatch)] = microBatch;
                             if (!stage.IsLast)
                             {
-                                // Sent as it is now: a copy, which the send owns until its wait.
-                                outgoing[new PipelineMessage(PipelineWork.Forward, stage.Index, forward.MicroBatch)] = microBatch.Output.detach().clone();
+                                // Shares the output's memory (nothing writes it), kept alive by this handle until the send's wait.
+                                outgoing[new PipelineMessage(PipelineWork.Forward, stage.Index, forward.MicroBatch)] = microBatch.Output.detach().contiguous();
                             }
 
                             break;
@@ -124,8 +124,9 @@ public sealed class PipelineSchedule(LlamaTransformer model, ICommunicator pipel
         return lossSum;
     }
 
-    private static Tensor Take(Dictionary<PipelineMessage, Tensor> received, PipelineMessage message) =>
-        received.Remove(message, out var tensor) ? tensor : throw new InvalidOperationException($"the pipeline plan needs {message} before it has it");
+    /// <summary>Removes and returns the tensor of <paramref name="message"/> (received, or to be sent).</summary>
+    private static Tensor Take(Dictionary<PipelineMessage, Tensor> tensors, PipelineMessage message) =>
+        tensors.Remove(message, out var tensor) ? tensor : throw new InvalidOperationException($"the pipeline plan needs {message} before it has it");
 
     /// <summary>Starts the sends of what this rank owes and the receives of what it is owed, in the plan's order.</summary>
     private void Post(IReadOnlyList<PipelineMessage> messages, IReadOnlyList<TokenBatch> batches, Dictionary<PipelineMessage, Tensor> received, Dictionary<PipelineMessage, Tensor> outgoing, Dictionary<PipelineMessage, (IPendingTransfers, int)> pending)
