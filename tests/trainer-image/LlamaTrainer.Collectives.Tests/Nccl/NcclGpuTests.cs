@@ -99,6 +99,24 @@ public class NcclGpuTests
         });
     }
 
+    /// <summary>Both ranks send to each other in one start (a pipeline's crossing transfers): one NCCL group, no wait on each other.</summary>
+    [NcclGpuFact]
+    public void Started_transfers_cross_without_waiting()
+    {
+        NcclThreadGang.Run(Size, member =>
+        {
+            using var world = member.World();
+            var peer = 1 - member.Rank;
+            using var mine = TestTensors.Input(member.Rank, Count, ScalarType.Float32).to(member.Device);
+            using var theirs = zeros(Count, ScalarType.Float32, member.Device);
+            var pending = world.Start([Transfer.Send(mine, peer), Transfer.Receive(theirs, peer)]);
+            pending.Wait(1);
+            pending.Wait(0);
+            Assert.Equal(TestTensors.Values(TestTensors.Input(peer, Count, ScalarType.Float32)), TestTensors.Values(theirs));
+            return 0;
+        });
+    }
+
     [NcclGpuFact]
     public void A_silent_peer_times_the_all_reduce_out_and_the_abort_frees_the_gpu()
     {
