@@ -126,7 +126,7 @@ public sealed class LlamaTransformer : nn.Module
     public Tensor? EvaluationLogits(Tensor inputs, Tensor positions, DocumentSegments documents)
     {
         using var noGrad = no_grad();
-        for (var chunk = 0; ; chunk++)
+        for (var chunk = 0; chunk < PipelineRank.VirtualStages; chunk++)
         {
             var stage = PipelineRank.Stages[chunk];
             var input = inputs;
@@ -150,12 +150,9 @@ public sealed class LlamaTransformer : nn.Module
                     Pipeline.Send(contiguous, PipelineRank.RankOf(stage.Index + 1));
                 }
             }
-
-            if (chunk == PipelineRank.VirtualStages - 1)
-            {
-                return null;
-            }
         }
+
+        return null;
     }
 
     /// <summary>In place: every pipeline rank ends with the last stage's <paramref name="value"/> (a loss, greedy tokens).</summary>

@@ -14,7 +14,8 @@ namespace LlamaTrainer.Tests.Evaluation;
 public class ParallelEvaluationTests
 {
     /// <summary>
-    /// The gate's evals on a model split over TP2 (vocabulary 66: 33 ids a rank), PP2 and TP2 x PP2 are one process's
+    /// The gate's evals on a model split over TP2 (vocabulary 66: 33 ids a rank), PP2, PP2 with 2 virtual stages a rank
+    /// (hidden states going round the pipeline twice) and TP2 x PP2 are one process's
     /// on every rank: the held-out loss within 1e-5 relative (fp32, the vocabulary-parallel sum in another order), the
     /// greedy tokens and so every needle verdict exactly.
     /// </summary>
@@ -22,7 +23,8 @@ public class ParallelEvaluationTests
     [InlineData(2, 1)]
     [InlineData(1, 2)]
     [InlineData(2, 2)]
-    public void A_split_model_has_the_held_out_loss_and_greedy_tokens_of_one_process(int tp, int pp)
+    [InlineData(1, 2, 2)]
+    public void A_split_model_has_the_held_out_loss_and_greedy_tokens_of_one_process(int tp, int pp, int virtualStages = 1)
     {
         var config = TinyConfigs.Gqa(vocab: 66) with { Layers = 4 };
         var batches = Enumerable.Range(0, 3).Select(_ => new SyntheticBatchSource(config.VocabSize, seed: 9).Next(4, 32)).ToList();
@@ -55,7 +57,7 @@ public class ParallelEvaluationTests
         var expected = Evaluate(single);
         var ranks = ThreadRanks.Run(new ResolvedParallelism(tp, 1, pp, 1), gang =>
         {
-            using var model = LlamaTransformer.For(config, gang.Groups, seed: 6);
+            using var model = LlamaTransformer.For(config, gang.Groups, seed: 6, virtualStages);
             return Evaluate(model);
         });
 
