@@ -108,7 +108,7 @@ public sealed class TrainerEnvironment
     /// <summary>The trainer's blob store reads a SAS token or a connection string from these variables.</summary>
     private static V1EnvVar BlobCredential(ResolvedAzureBlob blob) => new()
     {
-        Name = blob.SecretKey == "sasToken" ? "AZURE_STORAGE_SAS_TOKEN" : "AZURE_STORAGE_CONNECTION_STRING",
+        Name = blob.SecretKey == "sasToken" ? BlobCredentialVariables.SasToken : BlobCredentialVariables.ConnectionString,
         ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = blob.SecretName, Key = blob.SecretKey } },
     };
 
