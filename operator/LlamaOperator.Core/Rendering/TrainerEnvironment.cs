@@ -67,7 +67,7 @@ public sealed class TrainerEnvironment
     /// <summary>Where the stage's checkpoints live: the blob URL with its prefix, or the local path.</summary>
     public static string CheckpointUri(ResolvedCheckpoint checkpoint) =>
         checkpoint.AzureBlob is { } blob
-            ? $"{blob.AccountUrl.TrimEnd('/')}/{blob.Container}/{blob.Prefix.Trim('/')}"
+            ? blob.Location
             : checkpoint.LocalPath ?? throw new ArgumentException("a resolved checkpoint has azureBlob or a local path", nameof(checkpoint));
 
     public List<V1EnvVar> ForNode(long nodeRank)
