@@ -56,7 +56,7 @@ public sealed class DevCluster : IAsyncDisposable
         {
             registry.Register(kind);
         }
-        var store = new ObjectStore(time, options.WatchHistoryPerKind);
+        var store = new ObjectStore(time, options.WatchHistoryPerKind, options.Admission);
         var logs = new PodLogBook(options.ContainerLogDirectory, time);
         var stop = new CancellationTokenSource();
         var crds = new CrdController(store, registry, time);

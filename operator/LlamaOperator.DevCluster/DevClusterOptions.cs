@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Serilog;
 
 namespace LlamaOperator.DevCluster;
@@ -27,6 +28,12 @@ public sealed record DevClusterOptions
     /// pod start), where it stays after the pod and the cluster are gone; `kubectl logs` serves it only while the pod exists.
     /// </summary>
     public string? ContainerLogDirectory { get; init; }
+
+    /// <summary>
+    /// Mutating admission, as a webhook would do it: resource ("PLURAL.GROUP", e.g. "llamatrainingjobs.llamaoperator.dev")
+    /// -> a change made to every object of it that is created or updated (patches included), before it is validated and stored.
+    /// </summary>
+    public IReadOnlyDictionary<string, Action<JsonObject>> Admission { get; init; } = new Dictionary<string, Action<JsonObject>>();
 
     public bool EnableScheduler { get; init; } = true;
     public bool EnableKubelet { get; init; } = true;

@@ -108,3 +108,9 @@ against the requests of an operator running a job in the dev cluster).
 {{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes through that Service" }}
 {{- end }}
 {{- end }}
+
+{{/* The labels the operator puts on every trainer and averaging pod (TrainerLabels in LlamaOperator.Core). */}}
+{{- define "llama-operator.trainerLabels" -}}
+app.kubernetes.io/name: llama-trainer
+app.kubernetes.io/managed-by: llamaoperator
+{{- end }}

@@ -49,10 +49,14 @@ internal static class LocalClusterLayout
                 .Select(n => n with { Cpu = cpu, Memory = memory, Labels = Merge(n.Labels, labels) })
                 .ToList(),
             ImageMap = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [job.Cluster.Image] = trainer },
-            CommandMap = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [TrainerCommand] = trainer },
+            CommandMap = TrainerCommands(trainer),
             Logger = logger,
         };
     }
+
+    /// <summary>The rendered pods' `llama-train` command (trainer and averaging pods) run as the locally built <paramref name="trainer"/>; `llamaop dev-cluster` maps it too.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> TrainerCommands(IReadOnlyList<string> trainer) =>
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [TrainerCommand] = trainer };
 
     /// <summary>The larger of <paramref name="least"/> and what a trainer pod requests of the resource (requests default to limits).</summary>
     private static string AtLeast(V1ResourceRequirements pod, string resource, string least)

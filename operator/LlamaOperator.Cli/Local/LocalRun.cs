@@ -47,7 +47,7 @@ internal static class LocalRun
             return BadInput;
         }
 
-        var root = TrainerLocator.RepositoryRoot(AppContext.BaseDirectory) ?? TrainerLocator.RepositoryRoot(Environment.CurrentDirectory);
+        var root = TrainerLocator.FindRepositoryRoot();
         if (root is null)
         {
             error.WriteLine($"llamaop local runs from a checkout of the repository: no {TrainerLocator.SolutionFile} above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}");
@@ -71,7 +71,7 @@ internal static class LocalRun
             return BadInput;
         }
 
-        var clusterOptions = LocalClusterLayout.Options(loaded.Resolved, trainer, Path.Combine(root, "crds"), workDirectory, log);
+        var clusterOptions = LocalClusterLayout.Options(loaded.Resolved, trainer, Path.Combine(root, TrainerLocator.CrdFolder), workDirectory, log);
         await using var session = await LocalSession.StartAsync(job, clusterOptions, OperatorOptions(), log, cancellationToken);
         var kubeconfig = session.Cluster.KubeconfigPath;
         output.WriteLine($"Job {session.Namespace}/{session.Name} applied to the dev cluster at {session.Cluster.BaseUrl}");

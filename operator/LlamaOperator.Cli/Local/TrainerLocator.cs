@@ -12,6 +12,9 @@ internal static class TrainerLocator
     public const string SolutionFile = "LlamaOperator.sln";
     public const string TrainerProject = "trainer-image/LlamaTrainer";
 
+    /// <summary>The checkout's folder of generated CRDs.</summary>
+    public const string CrdFolder = "crds";
+
     /// <summary>The configuration this llamaop was built in (Debug or Release).</summary>
     public static string Configuration { get; } =
         typeof(TrainerLocator).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
@@ -29,6 +32,10 @@ internal static class TrainerLocator
 
         return null;
     }
+
+    /// <summary>The checkout this llamaop was built in, else the one around the current folder; null outside a checkout.</summary>
+    public static string? FindRepositoryRoot() =>
+        RepositoryRoot(AppContext.BaseDirectory) ?? RepositoryRoot(Environment.CurrentDirectory);
 
     public static string TrainerDll(string repositoryRoot, string configuration) =>
         Path.Combine(repositoryRoot, TrainerProject, "bin", configuration, "net10.0", "llama-train.dll");

@@ -38,7 +38,7 @@ public static class AveragingPodRenderer
         var container = trainer.Spec.Containers[0];
         container.Command = [.. command];
         container.Ports = null;
-        container.Env = [.. container.Env.Where(e => e.Name is "LLAMA_STAGE" or "LLAMA_CHECKPOINT_URI" or TrainerTerminationMessage.PathVariable or "AZURE_STORAGE_CONNECTION_STRING" or "AZURE_STORAGE_SAS_TOKEN"
+        container.Env = [.. container.Env.Where(e => e.Name is "LLAMA_STAGE" or "LLAMA_CHECKPOINT_URI" or TrainerTerminationMessage.PathVariable or BlobCredentialVariables.ConnectionString or BlobCredentialVariables.SasToken
             || resolved.Cluster.Env.Any(u => u.Name == e.Name))];
         var spec = trainer.Spec;
         spec.Hostname = null;

@@ -67,7 +67,7 @@ public sealed class TrainerEnvironment
     /// <summary>Where the stage's checkpoints live: the blob URL with its prefix, or the local path.</summary>
     public static string CheckpointUri(ResolvedCheckpoint checkpoint) =>
         checkpoint.AzureBlob is { } blob
-            ? $"{blob.AccountUrl.TrimEnd('/')}/{blob.Container}/{blob.Prefix.Trim('/')}"
+            ? blob.Location
             : checkpoint.LocalPath ?? throw new ArgumentException("a resolved checkpoint has azureBlob or a local path", nameof(checkpoint));
 
     public List<V1EnvVar> ForNode(long nodeRank)
@@ -108,7 +108,7 @@ public sealed class TrainerEnvironment
     /// <summary>The trainer's blob store reads a SAS token or a connection string from these variables.</summary>
     private static V1EnvVar BlobCredential(ResolvedAzureBlob blob) => new()
     {
-        Name = blob.SecretKey == "sasToken" ? "AZURE_STORAGE_SAS_TOKEN" : "AZURE_STORAGE_CONNECTION_STRING",
+        Name = blob.SecretKey == "sasToken" ? BlobCredentialVariables.SasToken : BlobCredentialVariables.ConnectionString,
         ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = blob.SecretName, Key = blob.SecretKey } },
     };
 

@@ -91,6 +91,7 @@ public sealed class TrainerPodTemplate
                 Hostname = _names.Pod(nodeRank),
                 Subdomain = _names.Service,
                 RestartPolicy = "Never", // the operator restarts the whole gang, never a single pod
+                AutomountServiceAccountToken = false, // the trainer never calls the API
                 TerminationGracePeriodSeconds = TerminationGracePeriodSeconds,
                 SchedulerName = scheduling.SchedulerName,
                 PriorityClassName = scheduling.PriorityClassName,

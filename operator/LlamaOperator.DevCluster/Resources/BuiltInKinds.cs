@@ -197,6 +197,19 @@ public static class BuiltInKinds
         PrinterColumns = [Path("Min Available", "string", ".spec.minAvailable"), Age],
     };
 
+    public static readonly ResourceKind NetworkPolicies = new()
+    {
+        Group = "networking.k8s.io",
+        Version = "v1",
+        Plural = "networkpolicies",
+        Kind = "NetworkPolicy",
+        Singular = "networkpolicy",
+        Namespaced = true,
+        ShortNames = ["netpol"],
+        TracksGeneration = true,
+        PrinterColumns = [Path("Pod-Selector", "string", ".spec.podSelector"), Age],
+    };
+
     private static ResourceKind Rbac(string plural, string kind, bool namespaced) => new()
     {
         Group = "rbac.authorization.k8s.io",
@@ -215,5 +228,5 @@ public static class BuiltInKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
         [Namespaces, Pods, Services, ConfigMaps, Secrets, ServiceAccounts, Events, Nodes, Leases, EventsV1, CustomResourceDefinitions,
-         Deployments, PodDisruptionBudgets, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
+         Deployments, PodDisruptionBudgets, NetworkPolicies, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
 }

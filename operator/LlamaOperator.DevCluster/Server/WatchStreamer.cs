@@ -21,6 +21,7 @@ internal static class WatchStreamer
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync();
+        await context.Response.BodyWriter.FlushAsync(); // the headers now: clients block on them before the first event
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(timeout);
         var writer = context.Response.BodyWriter;

@@ -17,7 +17,7 @@ namespace LlamaOperator.DevCluster.Store;
 /// generation, status subresource, finalizers, graceful deletion) are decided here, so the HTTP
 /// server and the in-process controllers go through the same code path.
 /// </summary>
-public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
+public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, IReadOnlyDictionary<string, Action<JsonObject>>? admission = null)
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _gate = new();
@@ -118,6 +118,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
             obj.Remove("status");
         }
         kind.PrepareForCreate?.Invoke(obj);
+        Admit(kind, obj);
         var name = (string?)metadata["name"] ?? "";
         var generateName = (string?)metadata["generateName"] ?? "";
         if (name.Length == 0 && generateName.Length == 0)
@@ -189,6 +190,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
             }
             CarryImmutableMetadata(Meta.Of(old), metadata);
             kind.PrepareForWrite?.Invoke(obj);
+            Admit(kind, obj);
             CheckObject(kind, name, obj, validation, warnings, checkName: false);
             CheckFinalizersWhileDeleting(kind, existing, obj);
             if (kind.TracksGeneration && SpecChanged(old, obj))
@@ -464,6 +466,21 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000)
         }
         metadata["namespace"] = ns;
         return ns;
+    }
+
+    /// <summary>The mutating admission of <paramref name="kind"/>'s resource, if any (<see cref="DevClusterOptions.Admission"/>).</summary>
+    private void Admit(ResourceKind kind, JsonObject obj)
+    {
+        if (admission?.GetValueOrDefault(kind.StorageId) is not { } admit)
+        {
+            return;
+        }
+        admit(obj);
+        // The store holds JSON as parsed from requests: what the admission built in process is parsed back from its text.
+        foreach (var key in obj.Select(p => p.Key).ToList())
+        {
+            obj[key] = obj[key] is { } node ? JsonNode.Parse(node.ToJsonString()) : null;
+        }
     }
 
     private static void CheckObject(ResourceKind kind, string name, JsonObject obj, FieldValidation validation, List<string>? warnings, bool checkName)

@@ -1,4 +1,5 @@
 using k8s.Models;
+using LlamaOperator.Core.Rendering;
 
 namespace LlamaOperator.Chart.Tests;
 
@@ -46,6 +47,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
                 "ClusterRoleBinding/training-operator-nodes",
                 "CustomResourceDefinition/llamatrainingjobs.llamaoperator.dev",
                 "Deployment/ops/training-operator",
+                "NetworkPolicy/ml-team/training-operator-trainers",
                 "PodDisruptionBudget/ops/training-operator",
                 "Role/ml-team/training-operator",
                 "Role/ops-leases/training-operator-leader-election",
@@ -160,6 +162,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
     [InlineData("blobStorage.workloadIdentity.enabled=true", "blobStorage.workloadIdentity.clientId is required")]
     [InlineData("metrics.serviceMonitor.enabled=true,metrics.service.enabled=false", "metrics.serviceMonitor.enabled needs metrics.service.enabled")]
     [InlineData("serviceAccount.create=false", "serviceAccount.name must name an existing ServiceAccount")]
+    [InlineData("trainerNetworkPolicy.enabled=true", "trainerNetworkPolicy.namespaces: name the namespaces jobs run in")]
     public async Task Contradictory_values_fail_with_a_message_naming_them(string set, string message)
     {
         var result = await HelmCli.RunAsync(["template", "rel", HelmCli.ChartPath, "--set", set]);
@@ -175,6 +178,30 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
         Assert.Contains("--leader-elect=false", Container(chart).Args);
         Assert.DoesNotContain(Container(chart).Args, a => a.StartsWith("--leader-election-", StringComparison.Ordinal));
         Assert.Empty(chart.All<V1Role>());
+    }
+
+    [Fact]
+    public void The_trainer_network_policy_admits_into_trainer_pods_only_trainer_pods_on_every_port()
+    {
+        var policy = renders.Full.Single<V1NetworkPolicy>(); // in watchNamespace when no namespaces are listed
+        Dictionary<string, string> trainers = new() { [TrainerLabels.AppName] = TrainerLabels.AppNameValue, [TrainerLabels.ManagedBy] = TrainerLabels.ManagedByValue };
+
+        Assert.Equal(trainers, policy.Spec.PodSelector.MatchLabels);
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes); // egress (storage, data, DNS) stays open
+        var rule = Assert.Single(policy.Spec.Ingress);
+        Assert.Null(rule.Ports); // Gloo and NCCL listen on ephemeral ports
+        var from = Assert.Single(rule.FromProperty);
+        Assert.Equal(trainers, from.PodSelector.MatchLabels);
+        Assert.Null(from.NamespaceSelector); // the same namespace only
+    }
+
+    [Fact]
+    public async Task The_trainer_network_policy_goes_to_each_listed_namespace_and_is_off_by_default()
+    {
+        var chart = RenderedChart.Parse(await HelmCli.TemplateAsync("--set", "trainerNetworkPolicy.enabled=true", "--set", "trainerNetworkPolicy.namespaces={research,vision}"));
+
+        Assert.Equal(["research", "vision"], chart.All<V1NetworkPolicy>().Select(p => p.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        Assert.Empty(renders.Default.All<V1NetworkPolicy>());
     }
 
     private static V1Container Container(RenderedChart chart) => Assert.Single(chart.Single<V1Deployment>().Spec.Template.Spec.Containers);

@@ -76,6 +76,21 @@ public class WatchTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
     }
 
     /// <summary>Reads a watch to its end (server-side timeout) as JSON lines.</summary>
+    [Fact]
+    public async Task Watch_answers_its_headers_at_once_before_any_event()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        using var http = new HttpClient { BaseAddress = fixture.Cluster.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var headersDue = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var response = await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=60", HttpCompletionOption.ResponseHeadersRead, headersDue.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "first" } }, ns);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(headersDue.Token));
+        var line = JsonNode.Parse((await reader.ReadLineAsync(headersDue.Token))!)!;
+        Assert.Equal("ADDED first", $"{(string?)line["type"]} {(string?)line["object"]!["metadata"]!["name"]}");
+    }
+
     public static async Task<List<JsonObject>> RawWatch(ClusterFixture fixture, string pathAndQuery)
     {
         using var http = new HttpClient { BaseAddress = fixture.Cluster.BaseUrl, Timeout = TimeSpan.FromSeconds(20) };

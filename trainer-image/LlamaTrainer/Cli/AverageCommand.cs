@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LlamaOperator.Api;
+using LlamaOperator.Api.Resolution;
 using LlamaTrainer.Job;
 using LlamaTrainer.Storage;
 using LlamaTrainer.Storage.Checkpoints;
@@ -14,7 +15,7 @@ internal static class AverageCommand
     {
         var job = new Option<FileInfo>("--job") { Description = "LlamaTrainingJob manifest (YAML or JSON)", Required = true };
         var stage = new Option<string?>("--stage") { Description = "Stage whose checkpoints are averaged (default: env LLAMA_STAGE)" };
-        var count = new Option<int?>("--count") { Description = "How many of the stage's newest checkpoints (default: the stage's averaging.checkpoints, else 3)" };
+        var count = new Option<int?>("--count") { Description = "How many of the stage's newest checkpoints (default: the stage's averaging.checkpoints, else " + JobDefaults.AveragingCheckpoints + ")" };
         var checkpointUri = new Option<string?>("--checkpoint-uri") { Description = "Checkpoint store (default: env LLAMA_CHECKPOINT_URI, else spec.checkpoint.storage)" };
 
         var command = new Command("average", "Average the last K checkpoints of a stage (Polyak averaging) into the final model");
@@ -33,7 +34,7 @@ internal static class AverageCommand
                     ?? throw new ArgumentException("--stage is required (or set LLAMA_STAGE)");
                 var spec = manifest.Spec.Stages.Find(s => s.Name == stageName)
                     ?? throw new ArgumentException($"stage '{stageName}' is not in spec.stages");
-                var k = parse.GetValue(count) ?? spec.Averaging?.Checkpoints ?? 3;
+                var k = parse.GetValue(count) ?? JobResolver.Resolve(manifest).Stages[manifest.Spec.Stages.IndexOf(spec)].Averaging?.Checkpoints ?? JobDefaults.AveragingCheckpoints;
                 var uri = parse.GetValue(checkpointUri) ?? Environment.GetEnvironmentVariable("LLAMA_CHECKPOINT_URI")
                     ?? JobLocations.CheckpointUri(manifest, Path.GetDirectoryName(path)!);
                 var objects = ObjectStores.Open(uri);

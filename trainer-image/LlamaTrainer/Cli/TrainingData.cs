@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Data.Sampling;
 using LlamaTrainer.Job;
@@ -19,12 +20,13 @@ internal static class TrainingData
         var sources = job.Spec.Data.Sources
             .Select(s => new SamplerSource(s.Name, ObjectStores.Open(JobLocations.DataUri(s.Uri, dataRoot)), s.Weight))
             .ToList();
-        var sampler = await MixedSequenceSampler.OpenAsync(sources, job.Spec.Data.Seed ?? 1234, Log.Logger, cancellationToken);
+        var resolved = JobResolver.Resolve(job);
+        var sampler = await MixedSequenceSampler.OpenAsync(sources, resolved.Data.Seed, Log.Logger, cancellationToken);
 
         if (sampler.TokenizerName != JobTokenizer.Name(job))
         {
             throw new InvalidDataException(
-                $"the data was tokenized with {sampler.TokenizerName} but spec.tokenizer.kind is {job.Spec.Tokenizer?.Kind ?? TokenizerKind.Cl100kBase} ({JobTokenizer.Name(job)}); prepare the data again with that tokenizer (a source with prepareFrom is prepared again when its folder is removed)");
+                $"the data was tokenized with {sampler.TokenizerName} but spec.tokenizer.kind is {resolved.Tokenizer.Kind} ({JobTokenizer.Name(job)}); prepare the data again with that tokenizer (a source with prepareFrom is prepared again when its folder is removed)");
         }
 
         var model = JobManifest.Model(job);
@@ -33,9 +35,7 @@ internal static class TrainingData
             throw new InvalidDataException(
                 $"the data was tokenized with {sampler.TokenizerName} ({sampler.VocabSize} ids) but spec.model.vocabSize is {model.VocabSize}; set spec.model.vocabSize to at least {sampler.VocabSize}");
         }
-        var mix = job.Spec.Stages[stage.StageIndex].DataMix is { Count: > 0 } overrides
-            ? overrides.ToDictionary(m => m.Name, m => m.Weight, StringComparer.Ordinal)
-            : job.Spec.Data.Sources.ToDictionary(s => s.Name, s => s.Weight, StringComparer.Ordinal);
+        var mix = resolved.Stages[stage.StageIndex].DataMix.ToDictionary(m => m.Name, m => m.Weight, StringComparer.Ordinal);
         return new StageData(sampler, () => sampler.SetWeights(mix));
     }
 }

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Data.Eval;
 using LlamaTrainer.Data.Sampling;
@@ -26,7 +27,7 @@ public sealed class CheckpointEvaluator(HeldOutSet heldOut, TextTokenizer tokeni
     public static async Task<CheckpointEvaluator> OpenAsync(LlamaTrainingJob job, string dataRoot, Device device, int maxBatches, ILogger log, CancellationToken cancellationToken)
     {
         await JobDataPreparation.EnsurePreparedAsync(job, dataRoot, log, cancellationToken);
-        var evalUri = job.Spec.Data.EvalUri ?? job.Spec.Data.Sources[0].Uri;
+        var evalUri = JobResolver.Resolve(job).Data.EvalUri;
         var heldOut = await HeldOutSet.LoadAsync(ObjectStores.Open(JobLocations.DataUri(evalUri, dataRoot)), cancellationToken);
         return new CheckpointEvaluator(heldOut, JobTokenizer.Load(job, dataRoot), device, maxBatches, log);
     }

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Data.Preparation;
 using LlamaTrainer.Data.Tokenization;
@@ -29,7 +30,7 @@ public static class JobDataPreparation
                 JobLocations.DataUri(sources[i].Uri, dataRoot),
                 JobLocations.DataUri(from, dataRoot),
                 $"spec.data.sources[{i}].prepareFrom");
-            await RawSourcePreparation.EnsurePreparedAsync(source, tokenizer, job.Spec.Data.HeldOutDocuments ?? 0, log, cancellationToken: cancellationToken);
+            await RawSourcePreparation.EnsurePreparedAsync(source, tokenizer, JobResolver.Resolve(job).Data.HeldOutDocuments, log, cancellationToken: cancellationToken);
         }
     }
 }

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 
 namespace LlamaTrainer.Job;
@@ -5,20 +6,11 @@ namespace LlamaTrainer.Job;
 /// <summary>Turns the job's storage and data settings into store locations for <c>ObjectStores.Open</c>.</summary>
 public static class JobLocations
 {
-    /// <summary>The checkpoint store: spec.checkpoint.storage.local.path (relative to the manifest's folder) or the blob container URL with its prefix.</summary>
+    /// <summary>The checkpoint store: spec.checkpoint.storage.local.path (relative to the manifest's folder) or the blob container URL with its (resolved) prefix.</summary>
     public static string CheckpointUri(LlamaTrainingJob job, string manifestFolder)
     {
-        var storage = job.Spec.Checkpoint.Storage;
-        if (storage.Local is { } local)
-        {
-            return Path.GetFullPath(local.Path, manifestFolder);
-        }
-        if (storage.AzureBlob is { } blob)
-        {
-            var prefix = blob.Prefix ?? $"{job.Metadata.NamespaceProperty ?? "default"}/{job.Metadata.Name}";
-            return $"{blob.AccountUrl.TrimEnd('/')}/{blob.Container}/{prefix.Trim('/')}";
-        }
-        throw new InvalidDataException("spec.checkpoint.storage: set exactly one of local or azureBlob (or pass --checkpoint-uri)");
+        var checkpoint = JobResolver.Resolve(job).Checkpoint;
+        return checkpoint.LocalPath is { } local ? Path.GetFullPath(local, manifestFolder) : checkpoint.AzureBlob!.Location;
     }
 
     /// <summary>A data source's location: URLs as they are, relative paths against <paramref name="dataRoot"/>.</summary>

@@ -1,3 +1,4 @@
+using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaTrainer.Data.Tokenization;
 
@@ -7,7 +8,7 @@ namespace LlamaTrainer.Job;
 public static class JobTokenizer
 {
     /// <summary>The name the job's tokenizer records in shards (see <see cref="TextTokenizer.Name"/>), without loading it.</summary>
-    public static string Name(LlamaTrainingJob job) => (job.Spec.Tokenizer?.Kind ?? TokenizerKind.Cl100kBase) switch
+    public static string Name(LlamaTrainingJob job) => JobResolver.Resolve(job).Tokenizer.Kind switch
     {
         TokenizerKind.Bytes => TextTokenizer.BytesName,
         TokenizerKind.Llama3 => TextTokenizer.Llama3Name,
@@ -15,7 +16,7 @@ public static class JobTokenizer
     };
 
     /// <param name="manifestFolder">folder that a relative Llama 3 tokenizer.model path is relative to</param>
-    public static TextTokenizer Load(LlamaTrainingJob job, string manifestFolder) => job.Spec.Tokenizer switch
+    public static TextTokenizer Load(LlamaTrainingJob job, string manifestFolder) => JobResolver.Resolve(job).Tokenizer switch
     {
         { Kind: TokenizerKind.Bytes } => TextTokenizer.Bytes(),
         { Kind: TokenizerKind.Llama3, Uri: { } uri } => TextTokenizer.Llama3(JobLocations.DataUri(uri, manifestFolder)),

@@ -68,7 +68,7 @@ public static class TrainJob
             groups.World.Barrier();
         }
         // Every rank builds the same initial weights from the job's seed (the checkpoint, if any, replaces them).
-        var seed = job.Spec.Data.Seed ?? 1234;
+        var seed = resolved.Data.Seed;
         manual_seed(seed);
         using var trainer = new Trainer(LlamaTransformer.For(config, groups, seed, stage.VirtualStages), stage, data.Batches, device, groups, TrainingState.Start);
         var sharded = new TrainerCheckpoint(checkpoints, groups.World, log);
@@ -94,8 +94,8 @@ public static class TrainJob
             sinks.Add(new TensorBoardMetricsSink(Path.Combine(options.MetricsDir!, "tensorboard")));
         }
 
-        var interval = job.Spec.Checkpoint.IntervalSteps ?? 500;
-        var keep = job.Spec.Checkpoint.Keep ?? 3;
+        var interval = resolved.Checkpoint.IntervalSteps;
+        var keep = resolved.Checkpoint.Keep;
         // Gate evals run on one replica (the ranks of DP rank 0: rank 0 alone without TP, CP or PP), whose ranks
         // evaluate the split model together; the others wait at the checkpoint's next collective. Rank 0's state and
         // manifest are the ones saved, and on a shared CPU every redundant evaluation would slow the one that counts.

@@ -67,6 +67,19 @@ public class JobValidatorTests
         AssertError(job, "spec.checkpoint.storage", "required field is missing");
     }
 
+    [Theory]
+    [InlineData("AZURE_STORAGE_CONNECTION_STRING")]
+    [InlineData("AZURE_STORAGE_SAS_TOKEN")]
+    public void A_blob_credential_in_the_pod_env_comes_from_a_secret_never_as_a_literal(string name)
+    {
+        var literal = TestJobs.With(s => s.Cluster.Env = [new() { Name = "OMP_NUM_THREADS", Value = "1" }, new() { Name = name, Value = "AccountKey=abc" }]);
+        var byReference = TestJobs.With(s => s.Cluster.Env =
+            [new() { Name = name, ValueFrom = new() { SecretKeyRef = new() { Name = "blob", Key = "connectionString" } } }]);
+
+        AssertError(literal, "spec.cluster.env[1].value", $"expected {name} from a Secret");
+        Assert.Empty(JobValidator.Validate(byReference));
+    }
+
     [Fact]
     public void Required_string_empty()
     {

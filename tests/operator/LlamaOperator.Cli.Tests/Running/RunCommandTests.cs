@@ -95,7 +95,7 @@ public class RunCommandTests
         Assert.Equal(0, await run);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
