@@ -197,6 +197,19 @@ public static class BuiltInKinds
         PrinterColumns = [Path("Min Available", "string", ".spec.minAvailable"), Age],
     };
 
+    /// <summary>Validating admission webhooks: the API server calls the matching ones on create and update (see Admission).</summary>
+    public static readonly ResourceKind ValidatingWebhookConfigurations = new()
+    {
+        Group = "admissionregistration.k8s.io",
+        Version = "v1",
+        Plural = "validatingwebhookconfigurations",
+        Kind = "ValidatingWebhookConfiguration",
+        Singular = "validatingwebhookconfiguration",
+        Namespaced = false,
+        TracksGeneration = true,
+        PrinterColumns = [new("Webhooks", "integer", 0, "The number of webhooks", o => JsonValue.Create((o["webhooks"] as JsonArray)?.Count ?? 0)), Age],
+    };
+
     private static ResourceKind Rbac(string plural, string kind, bool namespaced) => new()
     {
         Group = "rbac.authorization.k8s.io",
@@ -215,5 +228,5 @@ public static class BuiltInKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
         [Namespaces, Pods, Services, ConfigMaps, Secrets, ServiceAccounts, Events, Nodes, Leases, EventsV1, CustomResourceDefinitions,
-         Deployments, PodDisruptionBudgets, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
+         Deployments, PodDisruptionBudgets, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, ValidatingWebhookConfigurations];
 }
