@@ -239,7 +239,7 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
         {
             var old = store.Get(kind, ns, name) ?? throw ApiException.NotFound(kind.QualifiedResource, name, kind.Group);
             var candidate = write(true);
-            if (candidate.Revision != old.Revision)
+            if (candidate.Revision != old.Revision && attempt < 10)
             {
                 continue; // changed between the read and the dry run
             }
