@@ -99,7 +99,7 @@ public sealed class DevCluster : IAsyncDisposable
             kubelet = new ProcessKubelet(store, logs, new PodVolumes(store), launcher, Path.Combine(workDirectory, "pods"), options.RestartBackoffCap, time, options.Logger);
             loops.Add(ControllerLoop.Run("kubelet", store.Subscribe(), kubelet.Handle, options.Logger, stop.Token));
         }
-        var server = await ApiServer.StartAsync(store, registry, logs, time, options.WatchTimeout, options.Port, options.Audit, cancellationToken);
+        var server = await ApiServer.StartAsync(store, registry, logs, time, options.WatchTimeout, options.Port, options.Audit, options.Logger, cancellationToken);
         var kubeconfigPath = Path.Combine(workDirectory, "kubeconfig");
         await File.WriteAllTextAsync(kubeconfigPath, Kubeconfig.Render(server.BaseUrl), cancellationToken);
         options.Logger.Information("Dev cluster serving {Url} ({Nodes} nodes); kubeconfig {Kubeconfig}", server.BaseUrl, options.Nodes.Count, kubeconfigPath);

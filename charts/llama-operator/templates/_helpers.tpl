@@ -104,6 +104,12 @@ against the requests of an operator running a job in the dev cluster).
 {{- if and .Values.blobStorage.workloadIdentity.enabled (not .Values.blobStorage.workloadIdentity.clientId) }}
 {{- fail "blobStorage.workloadIdentity.clientId is required when blobStorage.workloadIdentity.enabled is true" }}
 {{- end }}
+{{- if not (has .Values.webhook.failurePolicy (list "Fail" "Ignore")) }}
+{{- fail (printf "webhook.failurePolicy must be Fail or Ignore, not %q" .Values.webhook.failurePolicy) }}
+{{- end }}
+{{- if or (lt (int .Values.webhook.timeoutSeconds) 1) (gt (int .Values.webhook.timeoutSeconds) 30) }}
+{{- fail (printf "webhook.timeoutSeconds must be between 1 and 30, not %v" .Values.webhook.timeoutSeconds) }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes through that Service" }}
 {{- end }}
@@ -113,4 +119,13 @@ against the requests of an operator running a job in the dev cluster).
 {{- define "llama-operator.trainerLabels" -}}
 app.kubernetes.io/name: llama-trainer
 app.kubernetes.io/managed-by: llamaoperator
+{{- end }}
+
+{{/* The webhook's Service, certificate Secret and the DNS names its certificate must hold. */}}
+{{- define "llama-operator.webhookServiceName" -}}
+{{- printf "%s-webhook" (include "llama-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "llama-operator.webhookSecretName" -}}
+{{- printf "%s-webhook-tls" (include "llama-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}

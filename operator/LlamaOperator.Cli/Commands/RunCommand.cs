@@ -17,6 +17,9 @@ internal static class RunCommand
         var leaseNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the leader Lease (default: env POD_NAMESPACE, else default)" };
         var leaseName = new Option<string>("--leader-election-id") { Description = "Name of the coordination.k8s.io/v1 Lease", DefaultValueFactory = _ => "llama-operator" };
         var httpAddress = new Option<string>("--http-address") { Description = "Where /healthz, /readyz and /metrics are served", DefaultValueFactory = _ => "http://0.0.0.0:8080" };
+        var webhookAddress = new Option<string?>("--webhook-address") { Description = "Serve the validating admission webhook /validate-llamatrainingjob here over HTTPS, e.g. https://0.0.0.0:9443 (default: no webhook)" };
+        var webhookCertDir = new Option<string?>("--webhook-cert-dir") { Description = "Folder with the webhook's tls.crt and tls.key (a mounted Secret; re-read when they change); default: a certificate generated at start for --webhook-dns-name" };
+        var webhookDnsNames = new Option<string[]>("--webhook-dns-name") { Description = "A DNS name of a generated webhook certificate (repeatable; default localhost)", AllowMultipleArgumentsPerToken = false };
         var workers = new Option<int>("--workers") { Description = "Jobs reconciled concurrently", DefaultValueFactory = _ => 4 };
         var logLevel = new Option<string>("--log-level") { Description = "Verbose, Debug, Information, Warning or Error", DefaultValueFactory = _ => "Information" };
         logLevel.AcceptOnlyFromAmong(OperatorLogger.Levels);
@@ -24,7 +27,7 @@ internal static class RunCommand
         logFormat.AcceptOnlyFromAmong(OperatorLogger.Formats);
 
         var command = new Command("run", "Run the operator: reconcile LlamaTrainingJobs until stopped (SIGTERM / Ctrl+C)");
-        foreach (var option in new Option[] { kubeconfig, ns, leaderElect, leaseNamespace, leaseName, httpAddress, workers, logLevel, logFormat })
+        foreach (var option in new Option[] { kubeconfig, ns, leaderElect, leaseNamespace, leaseName, httpAddress, webhookAddress, webhookCertDir, webhookDnsNames, workers, logLevel, logFormat })
         {
             command.Options.Add(option);
         }
@@ -56,6 +59,14 @@ internal static class RunCommand
                 Namespace = parse.GetValue(ns),
                 Workers = parse.GetValue(workers),
                 HttpAddress = parse.GetValue(httpAddress),
+                Webhook = parse.GetValue(webhookAddress) is { Length: > 0 } webhook
+                    ? new WebhookOptions
+                    {
+                        Address = webhook,
+                        CertificateDirectory = parse.GetValue(webhookCertDir),
+                        DnsNames = parse.GetValue(webhookDnsNames) is { Length: > 0 } names ? names : ["localhost"],
+                    }
+                    : null,
                 Identity = identity,
                 LeaderElection = parse.GetValue(leaderElect)
                     ? new LeaderElectionOptions

@@ -121,10 +121,14 @@ internal static class LocalRun
         return exit;
     }
 
-    /// <summary>The operator for one local job: no leader election, no HTTP server, progress read every second.</summary>
+    /// <summary>
+    /// The operator for one local job: no leader election, no HTTP server, progress read every second, the admission
+    /// webhook on a free loopback port with a certificate generated at start (the session registers it).
+    /// </summary>
     public static OperatorOptions OperatorOptions() => new()
     {
         Workers = 2,
+        Webhook = new WebhookOptions { Address = "https://127.0.0.1:0" },
         Identity = "llamaop-local",
         MetricsRegistry = Prometheus.Metrics.NewCustomRegistry(),
         Reconciler = new ReconcilerSettings { ProgressPollInterval = TimeSpan.FromSeconds(1), StorageRetry = TimeSpan.FromSeconds(2) },

@@ -6,6 +6,7 @@ using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Rendering;
 using LlamaOperator.DevCluster;
+using LlamaOperator.Operator.Admission;
 using LlamaOperator.Operator.Hosting;
 using Serilog;
 
@@ -47,9 +48,15 @@ internal sealed class LocalSession : IAsyncDisposable
         var cluster = await DevCluster.DevCluster.StartAsync(clusterOptions, cancellationToken);
         var client = cluster.CreateClient();
         var session = new LocalSession(cluster, client, job, log);
-        session._operator = Task.Run(() => OperatorHost.RunAsync(client, operatorOptions, log, session._operatorStop.Token), CancellationToken.None);
+        var host = new OperatorHost(client, operatorOptions, log);
+        session._operator = Task.Run(() => host.RunAsync(session._operatorStop.Token), CancellationToken.None);
         try
         {
+            if (operatorOptions.Webhook is not null)
+            {
+                await session.RegisterWebhookAsync(host, cancellationToken);
+            }
+
             await session.ApplyAsync(cancellationToken);
         }
         catch
@@ -59,6 +66,19 @@ internal sealed class LocalSession : IAsyncDisposable
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// Registers the in-process operator's admission webhook with the dev cluster (by URL, trusting the operator's
+    /// generated CA), so that `kubectl apply` of a job the operator would refuse is refused at once, as on a cluster
+    /// with the Helm chart.
+    /// </summary>
+    private async Task RegisterWebhookAsync(OperatorHost host, CancellationToken cancellationToken)
+    {
+        var endpoint = await host.WebhookStarted.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        var configuration = JobWebhookConfiguration.ForUrl("llama-operator", endpoint.JobValidationUrl, endpoint.CaBundlePem!);
+        await Client.AdmissionregistrationV1.CreateValidatingWebhookConfigurationAsync(configuration, cancellationToken: cancellationToken);
+        _log.Information("Registered the admission webhook {WebhookUrl}: kubectl apply refuses a job the operator would refuse", endpoint.JobValidationUrl);
     }
 
     private async Task ApplyAsync(CancellationToken cancellationToken)

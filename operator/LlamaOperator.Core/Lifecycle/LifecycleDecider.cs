@@ -54,9 +54,9 @@ public static class LifecycleDecider
             context.Status.Phase = JobPhase.Pending; // a status that lost its stage (edited by hand): start over from what storage holds
         }
 
-        if (context.Status.Stage is { } running && StageStarter.Current(context) is null)
+        if (SpecReview.RunningStageRemoved(context.Observation.Job.Spec, context.Status.Stage) is { } removed)
         {
-            context.SetCondition(ConditionTypes.SpecRejected, true, "RunningStageRemoved", $"spec.stages no longer has the running stage {running.Name}; it is kept until it is restored");
+            context.SetCondition(ConditionTypes.SpecRejected, true, "RunningStageRemoved", removed.Message);
             return;
         }
 

@@ -210,6 +210,19 @@ public static class BuiltInKinds
         PrinterColumns = [Path("Pod-Selector", "string", ".spec.podSelector"), Age],
     };
 
+    /// <summary>Validating admission webhooks: the API server calls the matching ones on create and update (see Admission).</summary>
+    public static readonly ResourceKind ValidatingWebhookConfigurations = new()
+    {
+        Group = "admissionregistration.k8s.io",
+        Version = "v1",
+        Plural = "validatingwebhookconfigurations",
+        Kind = "ValidatingWebhookConfiguration",
+        Singular = "validatingwebhookconfiguration",
+        Namespaced = false,
+        TracksGeneration = true,
+        PrinterColumns = [new("Webhooks", "integer", 0, "The number of webhooks", o => JsonValue.Create((o["webhooks"] as JsonArray)?.Count ?? 0)), Age],
+    };
+
     private static ResourceKind Rbac(string plural, string kind, bool namespaced) => new()
     {
         Group = "rbac.authorization.k8s.io",
@@ -228,5 +241,5 @@ public static class BuiltInKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
         [Namespaces, Pods, Services, ConfigMaps, Secrets, ServiceAccounts, Events, Nodes, Leases, EventsV1, CustomResourceDefinitions,
-         Deployments, PodDisruptionBudgets, NetworkPolicies, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
+         Deployments, PodDisruptionBudgets, NetworkPolicies, ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, ValidatingWebhookConfigurations];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlamaOperator.DevCluster.Admission;
 using LlamaOperator.DevCluster.Audit;
 using LlamaOperator.DevCluster.Kubelet;
 using LlamaOperator.DevCluster.Resources;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.Http;
 namespace LlamaOperator.DevCluster.Server;
 
 /// <summary>Maps Kubernetes REST requests (discovery, CRUD, watch, subresources) onto the store.</summary>
-internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, Action<AuditRecord>? audit)
+internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, Action<AuditRecord>? audit, ValidatingAdmission admission)
 {
     public string ServerAddress { get; set; } = "127.0.0.1";
 
@@ -148,7 +149,15 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 }
             case "POST" when request.Name is null:
                 {
-                    var created = store.Create(kind, RequireNamespace(kind, request), await ReadObject(context, kind), validation, warnings);
+                    var createIn = RequireNamespace(kind, request);
+                    var body = await ReadObject(context, kind);
+                    if (admission.Candidates(kind, "CREATE") is { Count: > 0 } webhooks)
+                    {
+                        // The webhooks see the object as it would be stored (defaulted, validated), as on a real server.
+                        var candidate = store.Create(kind, createIn, (JsonObject)body.DeepClone(), validation, null, dryRun: true);
+                        await admission.ValidateAsync(webhooks, kind, "CREATE", createIn, candidate.ToJson(), null, UserOf(context), warnings, context.RequestAborted);
+                    }
+                    var created = store.Create(kind, createIn, body, validation, warnings);
                     Warn(context, warnings);
                     await HttpResponses.Bytes(context, created.Json, 201);
                     return;
@@ -164,9 +173,11 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
             case "PUT" when request.Name is not null:
                 {
                     var body = await ReadObject(context, request.Subresource is null ? kind : null);
+                    var name = request.Name;
                     var updated = request.Subresource == "status"
-                        ? store.UpdateStatus(kind, ns, request.Name, body)
-                        : store.Update(kind, ns, request.Name, body, validation, warnings);
+                        ? store.UpdateStatus(kind, ns, name, body)
+                        : await AdmittedUpdateAsync(context, kind, ns, name, (string?)body["metadata"]?["resourceVersion"], warnings,
+                            dryRun => store.Update(kind, ns, name, dryRun ? (JsonObject)body.DeepClone() : body, validation, warnings, dryRun));
                     Warn(context, warnings);
                     await HttpResponses.Bytes(context, updated.Json);
                     return;
@@ -175,7 +186,11 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 {
                     var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
                     var patch = await JsonNode.ParseAsync(context.Request.Body);
-                    var patched = store.Patch(kind, ns, request.Name, contentType, patch, request.Subresource == "status", validation, warnings);
+                    var name = request.Name;
+                    var patched = request.Subresource == "status"
+                        ? store.Patch(kind, ns, name, contentType, patch, true, validation, warnings)
+                        : await AdmittedUpdateAsync(context, kind, ns, name, (string?)(patch as JsonObject)?["metadata"]?["resourceVersion"], warnings,
+                            dryRun => store.Patch(kind, ns, name, contentType, patch, false, validation, warnings, dryRun));
                     Warn(context, warnings);
                     await HttpResponses.Bytes(context, patched.Json);
                     return;
@@ -208,6 +223,40 @@ internal sealed class ApiHandler(ObjectStore store, ResourceRegistry registry, P
                 throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({context.Request.Method} {context.Request.Path})");
         }
     }
+
+    /// <summary>
+    /// An update of the main resource through the matching validating webhooks: the result is computed on the current
+    /// object without storing it, shown to the webhooks, and stored only if that object is still current (otherwise the
+    /// update is computed and admitted again, unless the client gave a resourceVersion: then it gets the 409).
+    /// </summary>
+    private async Task<StoredObject> AdmittedUpdateAsync(HttpContext context, ResourceKind kind, string ns, string name, string? clientResourceVersion, List<string> warnings, Func<bool, StoredObject> write)
+    {
+        if (admission.Candidates(kind, "UPDATE") is not { Count: > 0 } webhooks)
+        {
+            return write(false);
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var old = store.Get(kind, ns, name) ?? throw ApiException.NotFound(kind.QualifiedResource, name, kind.Group);
+            var candidate = write(true);
+            if (candidate.Revision != old.Revision && attempt < 10)
+            {
+                continue; // changed between the read and the dry run
+            }
+            await admission.ValidateAsync(webhooks, kind, "UPDATE", ns, candidate.ToJson(), old.ToJson(), UserOf(context), warnings, context.RequestAborted);
+            try
+            {
+                return store.Update(kind, ns, name, candidate.ToJson());
+            }
+            catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && string.IsNullOrEmpty(clientResourceVersion) && attempt < 10)
+            {
+                // Another write landed while the webhooks ran: admit the update of the new current object.
+            }
+        }
+    }
+
+    private static string UserOf(HttpContext context) =>
+        RequestAttributes.Resolve(context.Request.Method, context.Request.Path.Value ?? "/", null, context.Request.Headers.Authorization).User;
 
     private static string RequireNamespace(ResourceKind kind, RequestPath request) =>
         !kind.Namespaced ? "" : request.Namespace ?? throw ApiException.BadRequest($"the namespace is required to create {kind.Plural} (POST to /namespaces/NS/{kind.Plural})");

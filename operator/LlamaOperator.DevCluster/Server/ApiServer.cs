@@ -26,7 +26,7 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    public static async Task<ApiServer> StartAsync(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, int port, Action<AuditRecord>? audit, CancellationToken cancellationToken)
+    public static async Task<ApiServer> StartAsync(ObjectStore store, ResourceRegistry registry, PodLogBook logs, TimeProvider time, TimeSpan watchTimeout, int port, Action<AuditRecord>? audit, Serilog.ILogger log, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -38,7 +38,7 @@ internal sealed class ApiServer : IAsyncDisposable
             k.AllowSynchronousIO = false;
         });
         var app = builder.Build();
-        var handler = new ApiHandler(store, registry, logs, time, watchTimeout, audit);
+        var handler = new ApiHandler(store, registry, logs, time, watchTimeout, audit, new Admission.ValidatingAdmission(store, log));
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -104,7 +104,8 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
         return (items, revision);
     }
 
-    public StoredObject Create(ResourceKind kind, string ns, JsonObject obj, FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null)
+    /// <param name="dryRun">Check everything and return the object as it would be stored, without storing it (what admission webhooks are shown).</param>
+    public StoredObject Create(ResourceKind kind, string ns, JsonObject obj, FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null, bool dryRun = false)
     {
         CheckTypeMeta(kind, obj);
         var metadata = Meta.Of(obj);
@@ -157,6 +158,10 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
             {
                 throw ApiException.AlreadyExists(kind.QualifiedResource, name, kind.Group);
             }
+            if (dryRun)
+            {
+                return Build(kind, obj, _revision, ns, name);
+            }
             var stored = Commit(table, obj, ns, name);
             Publish(table, WatchEventType.Added, stored, null);
             return stored;
@@ -164,7 +169,8 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
     }
 
     /// <summary>PUT of the main resource: status is kept from the stored object when the kind has a status subresource.</summary>
-    public StoredObject Update(ResourceKind kind, string ns, string name, JsonObject obj, FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null)
+    /// <param name="dryRun">Check everything and return the object as it would be stored (its resourceVersion the current one), without storing it.</param>
+    public StoredObject Update(ResourceKind kind, string ns, string name, JsonObject obj, FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null, bool dryRun = false)
     {
         CheckTypeMeta(kind, obj);
         var metadata = Meta.Of(obj);
@@ -197,7 +203,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
             {
                 metadata["generation"] = (old["metadata"]?["generation"]?.GetValue<long>() ?? 0) + 1;
             }
-            return CommitUpdate(table, existing, obj);
+            return dryRun ? Build(kind, obj, existing.Revision, ns, name) : CommitUpdate(table, existing, obj);
         }
     }
 
@@ -225,8 +231,9 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
     /// PATCH (merge, JSON, or strategic merge treated as merge): applied to the current object; a
     /// resourceVersion in the patch is a precondition, as on the real server.
     /// </summary>
+    /// <param name="dryRun">Apply the patch to the current object and return the result as it would be stored, without storing it.</param>
     public StoredObject Patch(ResourceKind kind, string ns, string name, string contentType, JsonNode? patch, bool status,
-        FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null)
+        FieldValidation validation = FieldValidation.Ignore, List<string>? warnings = null, bool dryRun = false)
     {
         var patchRv = (string?)(patch as JsonObject)?["metadata"]?["resourceVersion"];
         for (var attempt = 0; ; attempt++)
@@ -258,7 +265,7 @@ public sealed class ObjectStore(TimeProvider time, int historyPerKind = 20_000, 
             }
             try
             {
-                return status ? UpdateStatus(kind, ns, name, patchedObject) : Update(kind, ns, name, patchedObject, validation, warnings);
+                return status ? UpdateStatus(kind, ns, name, patchedObject) : Update(kind, ns, name, patchedObject, validation, warnings, dryRun);
             }
             catch (ApiException e) when (e.Code == 409 && e.Reason == "Conflict" && patchRv is null && attempt < 10)
             {

@@ -19,6 +19,9 @@ public sealed record OperatorOptions
     /// <summary>Serve /healthz, /readyz and /metrics here (e.g. "http://0.0.0.0:8080"; port 0 picks one); null serves nothing.</summary>
     public string? HttpAddress { get; init; }
 
+    /// <summary>Serve the validating admission webhook (<see cref="Admission.JobAdmission"/>) over HTTPS; null serves none.</summary>
+    public WebhookOptions? Webhook { get; init; }
+
     /// <summary>Written as the source host of Events; the leader identity when electing.</summary>
     public string Identity { get; init; } = LeaderIdentity.Create();
 

@@ -26,13 +26,16 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
                 "Deployment/ops/rel-llama-operator",
                 "Role/ops/rel-llama-operator-leader-election",
                 "RoleBinding/ops/rel-llama-operator-leader-election",
+                "Secret/ops/rel-llama-operator-webhook-tls",
                 "Service/ops/rel-llama-operator-metrics",
+                "Service/ops/rel-llama-operator-webhook",
                 "ServiceAccount/ops/rel-llama-operator",
+                "ValidatingWebhookConfiguration/rel-llama-operator",
             ],
             renders.Default.Identities());
         var args = Container(renders.Default).Args;
         Assert.Equal(
-            ["run", "--leader-elect=true", "--leader-election-namespace=ops", "--leader-election-id=llama-operator", "--http-address=http://0.0.0.0:8080", "--workers=4", "--log-level=Information", "--log-format=json"],
+            ["run", "--leader-elect=true", "--leader-election-namespace=ops", "--leader-election-id=llama-operator", "--http-address=http://0.0.0.0:8080", "--webhook-address=https://0.0.0.0:9443", "--webhook-cert-dir=/etc/llama-operator/webhook-tls", "--workers=4", "--log-level=Information", "--log-format=json"],
             args);
         Assert.Equal("ghcr.io/llamaoperator/llama-operator:0.1.0", Container(renders.Default).Image);
     }
@@ -43,6 +46,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
         var full = renders.Full;
         Assert.Equal(
             [
+                "Certificate/ops/training-operator-webhook",
                 "ClusterRole/training-operator-nodes",
                 "ClusterRoleBinding/training-operator-nodes",
                 "CustomResourceDefinition/llamatrainingjobs.llamaoperator.dev",
@@ -54,8 +58,10 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
                 "RoleBinding/ml-team/training-operator",
                 "RoleBinding/ops-leases/training-operator-leader-election",
                 "Service/ops/training-operator-metrics",
+                "Service/ops/training-operator-webhook",
                 "ServiceAccount/ops/training-operator-sa",
                 "ServiceMonitor/ops/training-operator",
+                "ValidatingWebhookConfiguration/training-operator",
             ],
             full.Identities());
         var deployment = full.Single<V1Deployment>();
@@ -66,7 +72,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
         Assert.Equal("Always", container.ImagePullPolicy);
         Assert.Equal(["regcred"], pod.ImagePullSecrets.Select(s => s.Name));
         Assert.Equal(
-            ["run", "--namespace=ml-team", "--leader-elect=true", "--leader-election-namespace=ops-leases", "--leader-election-id=training-operator-leader", "--http-address=http://0.0.0.0:9090", "--workers=8", "--log-level=Debug", "--log-format=text"],
+            ["run", "--namespace=ml-team", "--leader-elect=true", "--leader-election-namespace=ops-leases", "--leader-election-id=training-operator-leader", "--http-address=http://0.0.0.0:9090", "--webhook-address=https://0.0.0.0:9444", "--webhook-cert-dir=/etc/llama-operator/webhook-tls", "--workers=8", "--log-level=Debug", "--log-format=text"],
             container.Args);
         Assert.Equal("training-operator-sa", pod.ServiceAccountName);
         Assert.Equal("system-cluster-critical", pod.PriorityClassName);
@@ -88,7 +94,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
         Assert.Equal("00000000-0000-0000-0000-000000000002", account.Metadata.Annotations["azure.workload.identity/tenant-id"]);
         Assert.Equal("ml-platform", account.Metadata.Annotations["example.com/owner"]);
 
-        var service = full.Single<V1Service>();
+        var service = full.Named<V1Service>("training-operator-metrics");
         Assert.Equal((9091, "http"), (service.Spec.Ports.Single().Port, service.Spec.Ports.Single().TargetPort.Value));
         Assert.Equal(deployment.Spec.Selector.MatchLabels, service.Spec.Selector);
         var monitor = full.Single<ServiceMonitor>();
@@ -118,10 +124,13 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
         Assert.Null(security.Capabilities.Add);
         Assert.Equal("RuntimeDefault", security.SeccompProfile.Type);
         Assert.Null(security.Privileged);
-        // The only writable place is an emptyDir at /tmp.
-        var tmp = Assert.Single(container.VolumeMounts);
+        // The only writable place is an emptyDir at /tmp; the webhook certificate is mounted read-only.
+        var tmp = Assert.Single(container.VolumeMounts, m => m.ReadOnlyProperty != true);
         Assert.Equal("/tmp", tmp.MountPath);
         Assert.NotNull(pod.Volumes.Single(v => v.Name == tmp.Name).EmptyDir);
+        var tls = Assert.Single(container.VolumeMounts, m => m.ReadOnlyProperty == true);
+        Assert.Equal("/etc/llama-operator/webhook-tls", tls.MountPath);
+        Assert.NotNull(pod.Volumes.Single(v => v.Name == tls.Name).Secret);
     }
 
     [Theory]
@@ -130,7 +139,7 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
     public void Probes_hit_healthz_and_readyz_on_the_http_address_port(bool fullValues, int port)
     {
         var container = Container(fullValues ? renders.Full : renders.Default);
-        var http = Assert.Single(container.Ports);
+        var http = Assert.Single(container.Ports, p => p.Name == "http");
         Assert.Equal(("http", port), (http.Name, http.ContainerPort));
         Assert.Equal(("/healthz", "http"), (container.LivenessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Port.Value));
         Assert.Equal(("/readyz", "http"), (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Port.Value));
@@ -163,6 +172,8 @@ public class ChartRenderTests(ChartRenders renders) : IClassFixture<ChartRenders
     [InlineData("metrics.serviceMonitor.enabled=true,metrics.service.enabled=false", "metrics.serviceMonitor.enabled needs metrics.service.enabled")]
     [InlineData("serviceAccount.create=false", "serviceAccount.name must name an existing ServiceAccount")]
     [InlineData("trainerNetworkPolicy.enabled=true", "trainerNetworkPolicy.namespaces: name the namespaces jobs run in")]
+    [InlineData("webhook.failurePolicy=Maybe", "webhook.failurePolicy must be Fail or Ignore")]
+    [InlineData("webhook.timeoutSeconds=60", "webhook.timeoutSeconds must be between 1 and 30")]
     public async Task Contradictory_values_fail_with_a_message_naming_them(string set, string message)
     {
         var result = await HelmCli.RunAsync(["template", "rel", HelmCli.ChartPath, "--set", set]);

@@ -6,7 +6,12 @@ namespace LlamaOperator.Chart.Tests;
 /// <summary>The objects of a `helm template` output, each parsed into its KubernetesClient model with unknown fields rejected.</summary>
 public sealed class RenderedChart
 {
-    private static readonly Dictionary<string, Type> ExtraTypes = new() { [ServiceMonitor.ApiVersionAndKind] = typeof(ServiceMonitor) };
+    private static readonly Dictionary<string, Type> ExtraTypes = new()
+    {
+        [ServiceMonitor.ApiVersionAndKind] = typeof(ServiceMonitor),
+        [Certificate.ApiVersionAndKind] = typeof(Certificate),
+        [Issuer.ApiVersionAndKind] = typeof(Issuer),
+    };
 
     private RenderedChart(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects) => Objects = objects;
 

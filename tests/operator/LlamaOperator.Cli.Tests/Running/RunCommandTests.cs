@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -93,6 +95,59 @@ public class RunCommandTests
 
         await stop.CancelAsync();
         Assert.Equal(0, await run);
+    }
+
+    [Fact]
+    public async Task Run_serves_the_admission_webhook_with_the_certificate_of_its_cert_dir()
+    {
+        await using var cluster = await DevCluster.DevCluster.StartAsync(new DevClusterOptions { EnableKubelet = false, EnableScheduler = false, CrdDirectory = Path.Combine(RepoRoot.Find(), "crds") });
+        var certDir = Directory.CreateTempSubdirectory("llamaop-run-webhook-").FullName;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=llama-operator-webhook.ops.svc", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        await File.WriteAllTextAsync(Path.Combine(certDir, "tls.crt"), certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(certDir, "tls.key"), key.ExportPkcs8PrivateKeyPem());
+        var port = FreePort();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = Program.BuildRoot()
+            .Parse(["run", "--kubeconfig", cluster.KubeconfigPath, "--leader-elect", "false", "--http-address", $"http://127.0.0.1:{FreePort()}", "--webhook-address", $"https://127.0.0.1:{port}", "--webhook-cert-dir", certDir])
+            .InvokeAsync(new InvocationConfiguration(), stop.Token);
+        try
+        {
+            using var handler = new SocketsHttpHandler();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, served, _, _) => served?.GetCertHashString() == certificate.GetCertHashString();
+            using var http = new HttpClient(handler);
+            var review = """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-7","operation":"CREATE","name":"x","namespace":"default","object":{"apiVersion":"llamaoperator.dev/v1alpha1","kind":"LlamaTrainingJob","metadata":{"name":"x"},"spec":{}}}}""";
+            HttpResponseMessage? answer = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); answer is null; await Task.Delay(100))
+            {
+                Assert.False(run.IsCompleted, "llamaop run ended early");
+                try
+                {
+                    answer = await http.PostAsync(new Uri($"https://127.0.0.1:{port}/validate-llamatrainingjob"), new StringContent(review, System.Text.Encoding.UTF8, "application/json"));
+                }
+                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+                {
+                    // Not listening yet.
+                }
+            }
+
+            using (answer)
+            {
+                var response = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["response"]!;
+                Assert.Equal(("u-7", false), ((string?)response["uid"], (bool)response["allowed"]!));
+                Assert.Contains("is invalid", (string?)response["status"]!["message"], StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Assert.Equal(0, await run);
+            Directory.Delete(certDir, recursive: true);
+        }
     }
 
     public static int FreePort()
