@@ -78,7 +78,9 @@ public class ChartInstallTests
         {
             var prefix = obj.ApiVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{obj.ApiVersion}" : $"/api/{obj.ApiVersion}";
             var scope = obj.Metadata.NamespaceProperty is { } ns ? $"/namespaces/{ns}" : "";
-            var path = $"{prefix}{scope}/{obj.Kind.ToLowerInvariant()}s/{obj.Metadata.Name}";
+            var kind = obj.Kind.ToLowerInvariant();
+            var plural = kind.EndsWith('y') ? $"{kind[..^1]}ies" : $"{kind}s";
+            var path = $"{prefix}{scope}/{plural}/{obj.Metadata.Name}";
             using var response = await http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{obj.Kind} {obj.Metadata.Name} is not stored ({path}: {(int)response.StatusCode})");
         }

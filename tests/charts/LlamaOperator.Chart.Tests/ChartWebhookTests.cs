@@ -20,7 +20,10 @@ public class ChartWebhookTests(ChartRenders renders) : IClassFixture<ChartRender
         Assert.Equal(("Fail", 10, "None"), (webhook.FailurePolicy, webhook.TimeoutSeconds, webhook.SideEffects));
         Assert.Equal(["v1"], webhook.AdmissionReviewVersions);
         var rule = Assert.Single(webhook.Rules);
-        Assert.Equal((["llamaoperator.dev"], ["v1alpha1"], ["llamatrainingjobs"], ["CREATE", "UPDATE"]), (rule.ApiGroups, rule.ApiVersions, rule.Resources, rule.Operations));
+        Assert.Equal(["llamaoperator.dev"], rule.ApiGroups);
+        Assert.Equal(["v1alpha1"], rule.ApiVersions);
+        Assert.Equal(["llamatrainingjobs"], rule.Resources);
+        Assert.Equal(["CREATE", "UPDATE"], rule.Operations);
         var service = chart.Named<V1Service>("rel-llama-operator-webhook");
         Assert.Equal(("rel-llama-operator-webhook", "ops", "/validate-llamatrainingjob", 443), (webhook.ClientConfig.Service.Name, webhook.ClientConfig.Service.NamespaceProperty, webhook.ClientConfig.Service.Path, webhook.ClientConfig.Service.Port));
         Assert.Equal((443, "webhook"), (service.Spec.Ports.Single().Port, service.Spec.Ports.Single().TargetPort.Value));
