@@ -1,7 +1,9 @@
 using k8s;
+using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Rendering;
 using LlamaOperator.Operator.Tests.Support;
+using LlamaOperator.Runtime.Informers;
 using LlamaOperator.Runtime.LeaderElection;
 using Xunit.Abstractions;
 
@@ -12,15 +14,16 @@ public sealed class OperatorHostTests(ClusterFixture fixture, ITestOutputHelper 
 {
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task Of_two_operators_only_the_leader_reconciles_and_the_standby_takes_over()
+    public async Task Of_two_operators_only_the_leader_reconciles_and_the_standby_takes_over_at_once_when_it_releases_the_lease()
     {
         await using var scenario = await JobScenario.CreateAsync(fixture);
+        // A lease far longer than the takeover may take: only a released lease lets the standby in that fast.
         var election = new LeaderElectionOptions
         {
             LeaseNamespace = scenario.Namespace,
             LeaseName = "llama-operator",
-            LeaseDuration = TimeSpan.FromSeconds(2),
-            RenewDeadline = TimeSpan.FromSeconds(1.5),
+            LeaseDuration = TimeSpan.FromSeconds(60),
+            RenewDeadline = TimeSpan.FromSeconds(40),
             RetryPeriod = TimeSpan.FromMilliseconds(200),
         };
         await using var a = new RunningOperator(scenario.Client, RunningOperator.Options(scenario.Namespace) with { LeaderElection = election, Identity = "operator-a" }, output, "a");
@@ -34,18 +37,27 @@ public sealed class OperatorHostTests(ClusterFixture fixture, ITestOutputHelper 
         Assert.False(standby.Host.IsLeading);
         var events = (await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace)).Items.Where(e => e.InvolvedObject.Name == "tiny").ToList();
         Assert.NotEmpty(events);
-        var leaderIdentity = leader == a ? "operator-a" : "operator-b";
+        var (leaderIdentity, standbyIdentity) = leader == a ? ("operator-a", "operator-b") : ("operator-b", "operator-a");
         Assert.All(events, e => Assert.Equal(leaderIdentity, e.ReportingInstance));
+        Assert.Equal(leaderIdentity, (await scenario.Client.CoordinationV1.ReadNamespacedLeaseAsync("llama-operator", scenario.Namespace)).Spec.HolderIdentity);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await leader.StopAsync();
-        await Eventually.HoldsAsync(() => standby.Host.IsLeading, "the standby to take over");
+
+        // Released on shutdown: no holder (or already the standby), never the stopped leader.
+        var released = (await scenario.Client.CoordinationV1.ReadNamespacedLeaseAsync("llama-operator", scenario.Namespace)).Spec.HolderIdentity;
+        Assert.True(string.IsNullOrEmpty(released) || released == standbyIdentity, $"holder after shutdown: {released}");
+        await Eventually.HoldsAsync(() => standby.Host.IsLeading, "the standby to take over", seconds: 10);
+        output.WriteLine($"the standby led {clock.Elapsed.TotalSeconds:F2} s after the leader began to stop (lease duration {election.LeaseDuration.TotalSeconds} s)");
+        Assert.True(clock.Elapsed < election.LeaseDuration / 4);
+        Assert.Equal(standbyIdentity, (await scenario.Client.CoordinationV1.ReadNamespacedLeaseAsync("llama-operator", scenario.Namespace)).Spec.HolderIdentity);
         await scenario.Kubelet.RunAsync();
         await scenario.WaitForPhaseAsync(JobPhase.Running);
         Assert.Equal(2, (await scenario.PodsAsync()).Count);
     }
 
     [Fact]
-    public async Task An_operator_restarted_mid_transition_converges_without_duplicate_pods()
+    public async Task An_operator_restarted_mid_transition_converges_without_creating_any_pod_twice()
     {
         await using var scenario = await JobScenario.CreateAsync(fixture);
         var first = scenario.StartOperator(output, name: "first");
@@ -62,13 +74,43 @@ public sealed class OperatorHostTests(ClusterFixture fixture, ITestOutputHelper 
         await new LlamaOperator.Operator.Status.StatusWriter(scenario.Client).WriteAsync(
             await scenario.JobAsync(), new(job.Status, [], [], null), _ => throw new InvalidOperationException(), default);
 
+        // Every pod the cluster has or adds from here on: a pod deleted and created again under its fixed name shows twice.
+        var added = new PodAdds();
+        var pods = new Informer<V1Pod>("test-pods", ListerWatchers.Pods(scenario.Client, scenario.Namespace));
+        pods.AddEventHandler(added);
+        using var stopPods = new CancellationTokenSource();
+        var watching = pods.RunAsync(stopPods.Token);
+        await pods.WaitForSyncAsync(default);
         scenario.StartOperator(output, name: "second");
 
         await scenario.WaitForPodsAsync("long", 4);
-        await Task.Delay(500); // several more reconciles
-        var pods = await scenario.PodsAsync();
-        Assert.Equal(["tiny-long-0", "tiny-long-1", "tiny-long-2", "tiny-long-3"], pods.Select(p => p.Metadata.Name));
+        await Task.Delay(1000); // several more reconciles
+        await stopPods.CancelAsync();
+        await watching;
+
+        var names = (await scenario.PodsAsync()).Select(p => p.Metadata.Name).ToList();
+        Assert.Equal(["tiny-long-0", "tiny-long-1", "tiny-long-2", "tiny-long-3"], names);
+        // Each pod added once: the exited pretrain gang's in the first list, the long gang's as they were created.
+        Assert.Equal(["tiny-long-0", "tiny-long-1", "tiny-long-2", "tiny-long-3", "tiny-pretrain-0", "tiny-pretrain-1"], added.Names.Order(StringComparer.Ordinal));
         Assert.Empty((await scenario.Client.CoreV1.ListNamespacedServiceAsync(scenario.Namespace, labelSelector: $"{TrainerLabels.Stage}=pretrain")).Items);
         Assert.Equal(JobPhase.Scheduling, (await scenario.JobAsync()).Status!.Phase);
+    }
+
+    /// <summary>The names of the pods an informer saw added (its first list included).</summary>
+    private sealed class PodAdds : IResourceEventHandler<V1Pod>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _names = new();
+
+        public IReadOnlyList<string> Names => [.. _names];
+
+        public void OnAdd(V1Pod obj) => _names.Enqueue(obj.Metadata.Name);
+
+        public void OnUpdate(V1Pod oldObj, V1Pod newObj)
+        {
+        }
+
+        public void OnDelete(V1Pod obj)
+        {
+        }
     }
 }

@@ -15,7 +15,7 @@ public sealed class GangRestartTests(ClusterFixture fixture, ITestOutputHelper o
     {
         await using var scenario = await JobScenario.CreateAsync(fixture);
         scenario.StartOperator(output);
-        await scenario.RunPretrainAsync();
+        await scenario.RunPretrainAsync(job => job.Spec.FailurePolicy!.BackoffSeconds = 2);
         var first = await scenario.PodsAsync();
         var before = first.Select(p => p.Metadata.Uid).ToHashSet();
         Assert.All(first, p => Assert.Equal("1", Generation(p)));
@@ -37,7 +37,9 @@ public sealed class GangRestartTests(ClusterFixture fixture, ITestOutputHelper o
         var recreated = await scenario.JobAsync();
         Assert.Equal(JobPhase.Scheduling, recreated.Status!.Phase);
         Assert.All(await scenario.PodsAsync(), p => Assert.Equal("2", Generation(p))); // a rendezvous of the new gang differs from the old one's
-        Assert.True(recreated.Status.Restarts!.LastRestartTime is { } restartTime && DateTime.UtcNow - restartTime >= TimeSpan.FromSeconds(0.5));
+        // Created no sooner than the backoff after the restart (both times as the API server stores them, to the second).
+        var restartTime = recreated.Status.Restarts!.LastRestartTime!.Value;
+        Assert.All(await scenario.PodsAsync(), p => Assert.True(p.Metadata.CreationTimestamp >= restartTime.AddSeconds(2), $"{p.Metadata.Name} created {p.Metadata.CreationTimestamp:O}, restart {restartTime:O}"));
 
         await scenario.Kubelet.RunAsync();
         await scenario.WaitForPhaseAsync(JobPhase.Running);
