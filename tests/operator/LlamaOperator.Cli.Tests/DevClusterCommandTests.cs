@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
@@ -9,7 +8,6 @@ namespace LlamaOperator.Cli.Tests;
 
 public class DevClusterCommandTests
 {
-    private const string Kubectl = "/usr/bin/kubectl";
 
     [Fact]
     public async Task Dev_cluster_prints_a_working_kubeconfig_and_stops_on_cancel()
@@ -36,7 +34,7 @@ public class DevClusterCommandTests
             await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync($"{ApiGroup.Plural}.{ApiGroup.Group}");
 
             // kubectl sends the manifest without its folder: its relative paths are taken against the checkout's examples/, as `llamaop local` takes them.
-            var apply = await KubectlAsync(kubeconfig, "apply", "-f", CliRun.Example("tiny-local.yaml"));
+            var apply = await Kubectl.RunAsync(kubeconfig, ["apply", "-f", CliRun.Example("tiny-local.yaml")], TimeSpan.FromMinutes(5));
             Assert.True(apply.Code == 0, apply.Output);
             var job = await client.CustomObjects.GetNamespacedCustomObjectAsync<LlamaTrainingJob>(ApiGroup.Group, ApiGroup.Version, "default", ApiGroup.Plural, "tiny-local");
             var examples = Path.Combine(RepoRoot.Find(), "examples");
@@ -84,7 +82,7 @@ public class DevClusterCommandTests
             .InvokeAsync(new InvocationConfiguration { Output = TextWriter.Null, Error = TextWriter.Null }, stop.Token);
         using (var client = Client(kubeconfig))
         {
-            var apply = await KubectlAsync(kubeconfig, "apply", "-f", manifest);
+            var apply = await Kubectl.RunAsync(kubeconfig, ["apply", "-f", manifest], TimeSpan.FromMinutes(5));
             Assert.True(apply.Code == 0, apply.Output);
 
             LlamaTrainingJob job;
@@ -130,22 +128,6 @@ public class DevClusterCommandTests
     }
 
     private static Kubernetes Client(string kubeconfig) => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-
-    private static async Task<(int Code, string Output)> KubectlAsync(string kubeconfig, params string[] args)
-    {
-        var info = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["--kubeconfig", kubeconfig, .. args])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     private static string Read(StringWriter writer)
     {
         // TextWriter.Synchronized locks the wrapper; reading the builder under that lock is not possible, so copy until stable.

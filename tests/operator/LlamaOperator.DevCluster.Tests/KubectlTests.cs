@@ -1,31 +1,13 @@
-using System.Diagnostics;
+using LlamaOperator.TestSupport;
 
 namespace LlamaOperator.DevCluster.Tests;
 
 /// <summary>kubectl 1.32 (the binary on the machine) against the dev cluster through its kubeconfig.</summary>
 public class KubectlTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private const string Kubectl = "/usr/bin/kubectl";
+    private Task<(int Code, string Output)> Run(params string[] args) => Kubectl.RunAsync(fixture.Cluster.KubeconfigPath, args);
 
     private static string TestData(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", file);
-
-    private async Task<(int Code, string Output)> Run(params string[] args)
-    {
-        var info = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(fixture.Cluster.KubeconfigPath);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Kubectl_applies_gets_watches_logs_and_deletes()

@@ -19,7 +19,6 @@ namespace LlamaOperator.Operator.Tests.Admission;
 /// </summary>
 public class JobWebhookTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
 {
-    private const string Kubectl = "/usr/bin/kubectl";
 
     private static LlamaTrainingJob Broken(string ns, string name)
     {
@@ -80,9 +79,9 @@ public class JobWebhookTests(ClusterFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Kubectl_apply_of_a_broken_layout_shows_every_problem_at_once()
     {
-        if (!File.Exists(Kubectl))
+        if (!File.Exists(Kubectl.Path))
         {
-            output.WriteLine($"skipped: no kubectl at {Kubectl}");
+            output.WriteLine($"skipped: no kubectl at {Kubectl.Path}");
             return;
         }
 
@@ -99,13 +98,13 @@ public class JobWebhookTests(ClusterFixture fixture, ITestOutputHelper output) :
         try
         {
             var watch = Stopwatch.StartNew();
-            await RunKubectlAsync("get", "ltj", "-n", ns); // kubectl's first run fills its discovery cache, as a user's earlier commands have
+            await Kubectl.RunAsync(fixture.Cluster.KubeconfigPath, ["get", "ltj", "-n", ns]); // kubectl's first run fills its discovery cache, as a user's earlier commands have
             var baseline = watch.Elapsed;
             watch.Restart();
-            var (code, text) = await RunKubectlAsync("apply", "-f", manifest);
+            var (code, text) = await Kubectl.RunAsync(fixture.Cluster.KubeconfigPath, ["apply", "-f", manifest]);
             var elapsed = watch.Elapsed;
             watch.Restart();
-            await RunKubectlAsync("apply", "-f", manifest);
+            await Kubectl.RunAsync(fixture.Cluster.KubeconfigPath, ["apply", "-f", manifest]);
             var again = watch.Elapsed;
 
             output.WriteLine($"kubectl apply of a broken layout -> refusal: {elapsed.TotalMilliseconds:F0} ms, again {again.TotalMilliseconds:F0} ms (a cold kubectl get ltj before: {baseline.TotalMilliseconds:F0} ms)\n{text}");
@@ -124,21 +123,4 @@ public class JobWebhookTests(ClusterFixture fixture, ITestOutputHelper output) :
         }
     }
 
-    private async Task<(int Code, string Output)> RunKubectlAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(fixture.Cluster.KubeconfigPath);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }
