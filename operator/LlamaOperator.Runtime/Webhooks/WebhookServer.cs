@@ -1,11 +1,7 @@
+using LlamaOperator.Runtime.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LlamaOperator.Runtime.Webhooks;
 
@@ -15,15 +11,11 @@ namespace LlamaOperator.Runtime.Webhooks;
 /// </summary>
 public sealed class WebhookServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly KestrelApp _app;
 
-    private WebhookServer(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
+    private WebhookServer(KestrelApp app) => _app = app;
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _app.BaseUrl;
 
     /// <param name="url">Where to listen, e.g. "https://0.0.0.0:9443"; port 0 picks a free port.</param>
     /// <param name="reviews">Path (e.g. "/validate-llamatrainingjob") -> the review of one request.</param>
@@ -34,48 +26,46 @@ public sealed class WebhookServer : IAsyncDisposable
             throw new ArgumentException($"the webhook address must be https://HOST:PORT (the API server calls webhooks over TLS only), not {url}", nameof(url));
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificate.Current()));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        foreach (var (path, review) in reviews)
-        {
-            app.MapPost(path, async (HttpContext context) =>
-            {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                using var reader = new StreamReader(context.Request.Body);
-                var body = await reader.ReadToEndAsync(context.RequestAborted);
-                var (status, answer, request, verdict) = AdmissionReview.Handle(body, review);
-                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                if (request is null || verdict is null)
-                {
-                    log.Warning("Webhook {Path} answered 400 to a malformed AdmissionReview: {Reason}", path, answer);
-                }
-                else if (verdict.Allowed)
-                {
-                    log.Debug("Webhook {Path} allowed {Operation} of {Namespace}/{Name} in {ElapsedMs:F1} ms", path, request.Operation, request.Namespace, request.Name, elapsed);
-                }
-                else
-                {
-                    log.Information("Webhook {Path} denied {Operation} of {Namespace}/{Name} by {User} in {ElapsedMs:F1} ms: {Message}", path, request.Operation, request.Namespace, request.Name, request.UserName, elapsed, verdict.Message);
-                }
+        return new WebhookServer(await KestrelApp.StartAsync(url, Https, Map, cancellationToken));
 
-                context.Response.StatusCode = status;
-                context.Response.ContentType = status == 200 ? "application/json" : "text/plain";
-                await context.Response.WriteAsync(answer, context.RequestAborted);
-            });
+        void Https(WebApplicationBuilder builder)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificate.Current()));
         }
 
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new WebhookServer(app, new Uri(address));
+        void Map(WebApplication app)
+        {
+            foreach (var (path, review) in reviews)
+            {
+                app.MapPost(path, async (HttpContext context) =>
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    using var reader = new StreamReader(context.Request.Body);
+                    var body = await reader.ReadToEndAsync(context.RequestAborted);
+                    var (status, answer, request, verdict) = AdmissionReview.Handle(body, review);
+                    var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    if (request is null || verdict is null)
+                    {
+                        log.Warning("Webhook {Path} answered 400 to a malformed AdmissionReview: {Reason}", path, answer);
+                    }
+                    else if (verdict.Allowed)
+                    {
+                        log.Debug("Webhook {Path} allowed {Operation} of {Namespace}/{Name} in {ElapsedMs:F1} ms", path, request.Operation, request.Namespace, request.Name, elapsed);
+                    }
+                    else
+                    {
+                        log.Information("Webhook {Path} denied {Operation} of {Namespace}/{Name} by {User} in {ElapsedMs:F1} ms: {Message}", path, request.Operation, request.Namespace, request.Name, request.UserName, elapsed, verdict.Message);
+                    }
+
+                    context.Response.StatusCode = status;
+                    context.Response.ContentType = status == 200 ? "application/json" : "text/plain";
+                    await context.Response.WriteAsync(answer, context.RequestAborted);
+                });
+            }
+
+        }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }
