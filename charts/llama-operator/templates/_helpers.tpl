@@ -65,14 +65,14 @@ against the requests of an operator running a job in the dev cluster).
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch", "create", "delete", "deletecollection"]
-# A stage's headless Service and job ConfigMap (read from informer caches, never by name).
+# A stage's headless Service and job ConfigMap (read from informer caches, never by name; updated to repair an edit).
 - apiGroups: [""]
   resources: ["services", "configmaps"]
-  verbs: ["list", "watch", "create", "delete"]
-# Gang scheduling: PodGroups of the coscheduling plugin and of Volcano.
+  verbs: ["list", "watch", "create", "update", "delete"]
+# Gang scheduling: PodGroups of the coscheduling plugin and of Volcano (updated to repair an edit).
 - apiGroups: ["scheduling.x-k8s.io", "scheduling.volcano.sh"]
   resources: ["podgroups"]
-  verbs: ["list", "watch", "create", "delete"]
+  verbs: ["list", "watch", "create", "update", "delete"]
 # Blob credentials a job's spec.checkpoint.storage.azureBlob.secretRef names.
 - apiGroups: [""]
   resources: ["secrets"]

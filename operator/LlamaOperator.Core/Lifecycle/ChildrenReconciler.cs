@@ -1,11 +1,16 @@
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Core.Planning;
+using LlamaOperator.Core.Rendering;
 
 namespace LlamaOperator.Core.Lifecycle;
 
 /// <summary>
 /// Level-based: compares the children the cache shows with what the decided status wants and emits only the
 /// difference. Objects of any other stage go; the current gang is deleted while Restarting or Suspended and
-/// created while Scheduling (once no pod of the old gang is left); the averaging pod is created while Averaging.
+/// created while Scheduling (once no pod of the old gang is left); the current stage's Service, ConfigMap and
+/// PodGroup are repaired while Scheduling or Running when their rendered fields were edited, and re-created while
+/// Running when deleted; the averaging pod is
+/// created while Averaging. Objects are rendered from the effective job, once, and travel in the actions.
 /// </summary>
 internal static class ChildrenReconciler
 {
@@ -32,7 +37,7 @@ internal static class ChildrenReconciler
 
         if (phase == JobPhase.Averaging && children.AveragingPod is null && StageStarter.Current(context) is { Averaging: not null } anneal)
         {
-            context.Act(new CreateAveragingPod(AveragingStep.Command(anneal)));
+            context.Act(new CreateAveragingPod(AveragingPodRenderer.Render(context.Effective, context.Job, StagePlanner.Plan(context.Job, anneal.Name), AveragingStep.Command(anneal))));
         }
     }
 
@@ -49,15 +54,33 @@ internal static class ChildrenReconciler
             return;
         }
 
-        if (context.Phase != JobPhase.Scheduling || pods.Any(p => p.IsTerminating) || StageStarter.Current(context) is not { } resolved)
+        if (context.Phase is not (JobPhase.Scheduling or JobPhase.Running) || StageStarter.Current(context) is not { } resolved)
         {
             return;
         }
 
-        var objects = context.Observation.Children.ObjectsOf(stage);
-        if (objects?.Complete != true || pods.Count < resolved.Nodes)
+        var plan = StagePlanner.Plan(context.Job, stage);
+        var desired = StageRenderer.Objects(context.Effective, context.Job, plan);
+        var observed = context.Observation.Children.ObjectsOf(stage);
+        foreach (var repaired in StageObjectRepair.Repairs(observed, desired))
         {
-            context.Act(new CreateStageObjects(resolved.Index, stage, context.Status.Stage!.LengthIndex ?? 0, context.Status.LatestCheckpoint?.Uri, context.Status.GangGeneration ?? 0));
+            context.Act(new RepairStageObject(stage, repaired));
+        }
+
+        var missing = StageObjectRepair.Missing(observed, desired).ToList();
+        if (context.Phase == JobPhase.Running)
+        {
+            foreach (var recreated in missing)
+            {
+                context.Act(new RepairStageObject(stage, recreated));
+            }
+        }
+        else if (!pods.Any(p => p.IsTerminating) && (missing.Count > 0 || pods.Count < resolved.Nodes))
+        {
+            var lengthIndex = context.Status.Stage!.LengthIndex ?? 0;
+            var generation = context.Status.GangGeneration ?? 0;
+            var objects = new RenderedStage(desired.PodGroup, desired.ConfigMap, desired.Service, StageRenderer.Pods(context.Effective, context.Job, plan, lengthIndex, generation));
+            context.Act(new CreateStageObjects(stage, lengthIndex, context.Status.LatestCheckpoint?.Uri, generation, objects));
         }
     }
 }

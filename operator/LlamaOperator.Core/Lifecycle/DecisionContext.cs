@@ -17,6 +17,7 @@ internal sealed class DecisionContext
     public DecisionContext(JobObservation observation)
     {
         Observation = observation;
+        Effective = observation.Effective;
         Status = observation.Job.Status is null
             ? new LlamaTrainingJobStatus { Phase = JobPhase.Pending }
             : ApiJson.Deserialize<LlamaTrainingJobStatus>(ApiJson.Serialize(observation.Job.Status))!;
@@ -28,6 +29,9 @@ internal sealed class DecisionContext
     public LlamaTrainingJobStatus Status { get; }
 
     public ResolvedJob Job => Observation.Resolved ?? throw new InvalidOperationException("the job's spec is invalid");
+
+    /// <summary>The job the stage objects are rendered from: the observation's effective job, re-pinned when this decision starts a stage.</summary>
+    public LlamaTrainingJob Effective { get; private set; }
 
     public DateTime Now => Observation.Now;
 
@@ -73,6 +77,9 @@ internal sealed class DecisionContext
             SetCondition(phase == JobPhase.Succeeded ? ConditionTypes.Complete : ConditionTypes.Failed, true, reason, message);
         }
     }
+
+    /// <summary>Pins the running stage of the decided status (a stage start moved the pin).</summary>
+    public void Repin() => Effective = RunningStagePin.EffectiveJob(Observation.Job, Status.Stage);
 
     public void SetCondition(string type, bool value, string reason, string message) =>
         JobConditionSetter.Set(Status, type, value, reason, message, Generation, Now);

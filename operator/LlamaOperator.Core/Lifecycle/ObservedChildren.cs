@@ -1,3 +1,6 @@
+using k8s.Models;
+using LlamaOperator.Core.Rendering;
+
 namespace LlamaOperator.Core.Lifecycle;
 
 /// <summary>The objects the job owns, as the cache shows them: trainer pods (any stage), the per-stage objects, the averaging pod.</summary>
@@ -20,10 +23,8 @@ public sealed record ObservedChildren(
     public ObservedStageObjects? ObjectsOf(string stage) => StageObjects.FirstOrDefault(o => o.Stage == stage);
 }
 
-/// <summary>Which of a stage's non-pod objects exist (headless Service, ConfigMap, PodGroup).</summary>
-public sealed record ObservedStageObjects(string Stage, bool Service, bool ConfigMap, bool PodGroup)
+/// <summary>A stage's non-pod objects as the cache shows them (headless Service, ConfigMap, PodGroup); null when missing.</summary>
+public sealed record ObservedStageObjects(string Stage, V1Service? Service, V1ConfigMap? ConfigMap, PodGroup? PodGroup)
 {
-    public bool Complete => Service && ConfigMap && PodGroup;
-
-    public bool Any => Service || ConfigMap || PodGroup;
+    public bool Any => Service is not null || ConfigMap is not null || PodGroup is not null;
 }

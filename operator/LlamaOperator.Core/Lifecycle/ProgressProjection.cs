@@ -55,11 +55,16 @@ internal static class ProgressProjection
         return newer;
     }
 
-    /// <summary>ProgressAvailable False while storage is unreadable; set back to True only once it was False, so a job that never had a storage problem carries no such condition.</summary>
+    /// <summary>ProgressAvailable False while storage is unreadable (with a ProgressUnavailable event for each new error); set back to True only once it was False, so a job that never had a storage problem carries no such condition.</summary>
     private static void Availability(DecisionContext context)
     {
         if (context.Observation.Progress.Unavailable is { } why)
         {
+            if (JobConditionSetter.Find(context.Status, ConditionTypes.ProgressAvailable) is not { Status: JobConditionSetter.False } known || known.Message != why)
+            {
+                context.Record(true, "ProgressUnavailable", $"{why}; retrying, the last progress read stands meanwhile");
+            }
+
             context.SetCondition(ConditionTypes.ProgressAvailable, false, "StorageUnreadable", why);
         }
         else if (JobConditionSetter.Find(context.Status, ConditionTypes.ProgressAvailable) is not null)

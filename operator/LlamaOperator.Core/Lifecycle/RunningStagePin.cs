@@ -10,9 +10,12 @@ namespace LlamaOperator.Core.Lifecycle;
 /// </summary>
 public static class RunningStagePin
 {
-    public static LlamaTrainingJob EffectiveJob(LlamaTrainingJob job)
+    public static LlamaTrainingJob EffectiveJob(LlamaTrainingJob job) => EffectiveJob(job, job.Status?.Stage);
+
+    /// <summary>The job with <paramref name="running"/>'s stage pinned to the spec it was started with.</summary>
+    public static LlamaTrainingJob EffectiveJob(LlamaTrainingJob job, StageStatus? running)
     {
-        var started = job.Status?.Stage?.StartedWith;
+        var started = running?.StartedWith;
         var index = started is null ? -1 : job.Spec.Stages.FindIndex(s => s.Name == started.Name);
         if (index < 0 || ApiJson.Serialize(job.Spec.Stages[index]) == ApiJson.Serialize(started))
         {

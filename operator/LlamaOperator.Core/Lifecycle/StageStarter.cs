@@ -12,8 +12,9 @@ internal static class StageStarter
     /// <remarks>A LongContext length change keeps the stage's startedWith: the next length is part of the same running stage.</remarks>
     public static void Start(DecisionContext context, ResolvedStage stage, int lengthIndex, JobPhase phase, string reason, string message)
     {
-        var startedWith = context.Status.Stage is { } running && running.Name == stage.Name && lengthIndex > 0
-            ? running.StartedWith
+        var samePin = context.Status.Stage is { } running && running.Name == stage.Name && lengthIndex > 0;
+        var startedWith = samePin
+            ? context.Status.Stage!.StartedWith
             : context.Observation.Job.Spec.Stages.FirstOrDefault(s => s.Name == stage.Name) is { } spec ? RunningStagePin.Clone(spec) : null;
         context.Status.Stage = new StageStatus
         {
@@ -29,6 +30,11 @@ internal static class StageStarter
         context.Status.Topology = new TopologyStatus { WorldSize = p.WorldSize, Nodes = stage.Nodes, Tp = p.Tp, Cp = p.Cp, Pp = p.Pp, Dp = p.Dp };
         (context.Status.Restarts ??= new RestartStatus()).Consecutive = 0;
         context.Status.StartTime ??= context.Now;
+        if (!samePin)
+        {
+            context.Repin();
+        }
+
         context.Transition(phase, reason, message);
     }
 

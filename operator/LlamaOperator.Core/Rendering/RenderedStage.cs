@@ -22,3 +22,6 @@ public sealed record RenderedStage(PodGroup? PodGroup, V1ConfigMap ConfigMap, V1
         }
     }
 }
+
+/// <summary>A stage's objects other than its pods, which the operator keeps as rendered (it repairs edits of the fields it sets).</summary>
+public sealed record StageObjects(PodGroup? PodGroup, V1ConfigMap ConfigMap, V1Service Service);

@@ -16,20 +16,33 @@ public static class StageRenderer
     /// <param name="gangGeneration">The job's status.gangGeneration, the pods' LLAMA_GANG_GENERATION.</param>
     public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex = null, long gangGeneration = 0)
     {
+        var objects = Objects(job, resolved, plan);
+        return new RenderedStage(objects.PodGroup, objects.ConfigMap, objects.Service, Pods(job, resolved, plan, lengthIndex, gangGeneration));
+    }
+
+    /// <summary>The stage's objects other than its pods: they do not depend on the gang (length index, generation).</summary>
+    public static StageObjects Objects(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan)
+    {
         var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
         var owner = JobOwner.Of(job);
-        var template = new TrainerPodTemplate(resolved, plan, names, owner, lengthIndex, gangGeneration);
+        return new StageObjects(
+            PodGroupFactory.Create(resolved.Cluster, plan, names, owner),
+            ConfigMap(job, names, owner),
+            Service(resolved.Cluster.MasterPort, names, owner));
+    }
+
+    /// <summary>The gang's pods, one per node, by node rank.</summary>
+    public static IReadOnlyList<V1Pod> Pods(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex, long gangGeneration)
+    {
+        var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
+        var template = new TrainerPodTemplate(resolved, plan, names, JobOwner.Of(job), lengthIndex, gangGeneration);
         var pods = new V1Pod[plan.Layout.Nodes];
         for (var node = 0; node < pods.Length; node++)
         {
             pods[node] = template.ForNode(node);
         }
 
-        return new RenderedStage(
-            PodGroupFactory.Create(resolved.Cluster, plan, names, owner),
-            ConfigMap(job, names, owner),
-            Service(resolved.Cluster.MasterPort, names, owner),
-            pods);
+        return pods;
     }
 
     internal static Dictionary<string, string> StageLabels(StageNames names) => new(StringComparer.Ordinal)

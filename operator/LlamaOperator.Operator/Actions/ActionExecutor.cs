@@ -1,9 +1,7 @@
 using k8s;
 using k8s.Models;
-using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
-using LlamaOperator.Core.Planning;
 using LlamaOperator.Core.Rendering;
 using LlamaOperator.Operator.Observation;
 using Serilog;
@@ -11,43 +9,47 @@ using Serilog;
 namespace LlamaOperator.Operator.Actions;
 
 /// <summary>
-/// Performs a decision's API writes. Every action is create-if-missing or delete-if-present: objects the cache
-/// already shows are not written again, and AlreadyExists / NotFound answers count as done. Every created object
-/// is owned by the job (controller owner reference), so deleting the job deletes it.
+/// Performs a decision's API writes, exactly as the actions carry them: it renders and decides nothing. Creates are
+/// create-if-missing (objects the cache already shows are not written again, AlreadyExists counts as done), deletes
+/// are delete-if-present (NotFound counts as done), a repair is a replace conditional on the observed
+/// resourceVersion (a 409 Conflict is thrown: the reconcile is retried on a fresh observation).
 /// </summary>
 public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int parallelCreates = 16)
 {
-    /// <param name="job">The job as stored.</param>
-    /// <param name="resolved">The job's effective form (the running stage pinned), as the decision saw it.</param>
-    /// <param name="status">The decided status (the averaging step reads its stage from it).</param>
-    public async Task ExecuteAsync(LlamaTrainingJob job, ResolvedJob resolved, LlamaTrainingJobStatus status, IReadOnlyList<LifecycleAction> actions, ILogger log, CancellationToken cancellationToken)
+    /// <param name="job">The job as stored (its namespace and name).</param>
+    public async Task ExecuteAsync(LlamaTrainingJob job, IReadOnlyList<LifecycleAction> actions, ILogger log, CancellationToken cancellationToken)
     {
+        var ns = job.Metadata.NamespaceProperty;
         foreach (var action in actions)
         {
-            log.Debug("Executing {Action}", action);
+            log.Debug("Executing {Action}", action.GetType().Name);
             switch (action)
             {
                 case CreateStageObjects create:
-                    await CreateStageAsync(job, resolved, create, log, cancellationToken);
+                    await CreateStageAsync(ns, create, log, cancellationToken);
+                    break;
+                case RepairStageObject repair:
+                    await RepairAsync(ns, repair.Object, cancellationToken);
+                    log.Information("Repaired {Kind} {Name} of stage {RepairedStage} (it had been {Change}: back as rendered from the spec)", repair.Object.Kind, repair.Object.Metadata.Name, repair.Stage, repair.Object.Metadata.ResourceVersion is null ? "deleted" : "changed");
                     break;
                 case DeleteGang gang:
-                    await DeletePodsAsync(resolved.Namespace, Selector(resolved.Name, gang.Stage), null, cancellationToken);
+                    await DeletePodsAsync(ns, Selector(job.Metadata.Name, gang.Stage), null, cancellationToken);
                     log.Information("Deleted the gang of stage {GangStage}", gang.Stage);
                     break;
                 case DeleteStageObjects stage:
-                    await DeleteStageObjectsAsync(resolved, stage.Stage, cancellationToken);
+                    await DeleteStageObjectsAsync(ns, job.Metadata.Name, stage.Stage, cancellationToken);
                     log.Information("Deleted the objects of stage {OldStage}", stage.Stage);
                     break;
                 case ForceDeletePod force:
-                    await DeletePodsAsync(resolved.Namespace, null, force.Name, cancellationToken);
+                    await DeletePodsAsync(ns, null, force.Name, cancellationToken);
                     log.Warning("Force-deleted pod {Pod}", force.Name);
                     break;
                 case CreateAveragingPod averaging:
-                    await CreateAveragingAsync(job, resolved, status, averaging, log, cancellationToken);
+                    await CreateAveragingAsync(ns, averaging.Objects, log, cancellationToken);
                     break;
                 case DeleteJob:
                     await ApiErrors.IgnoreAsync(
-                        () => client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Group, ApiGroup.Version, resolved.Namespace, ApiGroup.Plural, resolved.Name, propagationPolicy: "Background", cancellationToken: cancellationToken),
+                        () => client.CustomObjects.DeleteNamespacedCustomObjectAsync(ApiGroup.Group, ApiGroup.Version, ns, ApiGroup.Plural, job.Metadata.Name, propagationPolicy: "Background", cancellationToken: cancellationToken),
                         ApiErrors.IsNotFound);
                     log.Information("Deleted the job (ttlSecondsAfterFinished elapsed)");
                     break;
@@ -57,16 +59,12 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
         }
     }
 
-    private async Task CreateStageAsync(LlamaTrainingJob job, ResolvedJob resolved, CreateStageObjects create, ILogger log, CancellationToken cancellationToken)
+    private async Task CreateStageAsync(string ns, CreateStageObjects create, ILogger log, CancellationToken cancellationToken)
     {
-        // The trainer reads the manifest from the ConfigMap: give it the effective spec, the running stage as it started.
-        var effective = RunningStagePin.EffectiveJob(job);
-        var rendered = StageRenderer.Render(effective, resolved, StagePlanner.Plan(resolved, create.Stage), create.LengthIndex, create.GangGeneration);
-        var ns = resolved.Namespace;
+        var rendered = create.Objects;
         if (rendered.PodGroup is { } group && !caches.PodGroups.Any(c => c.Cache.Get(ns, group.Metadata.Name) is not null))
         {
-            var (apiGroup, version) = group.ApiGroupAndVersion();
-            await CreateAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync(group, apiGroup, version, ns, "podgroups", cancellationToken: cancellationToken));
+            await CreateAsync(() => PodGroupAsync(group, ns, replace: false, cancellationToken));
         }
 
         if (caches.ConfigMaps.Get(ns, rendered.ConfigMap.Metadata.Name) is null)
@@ -100,40 +98,72 @@ public sealed class ActionExecutor(IKubernetes client, ClusterCaches caches, int
         }
     }
 
-    private async Task CreateAveragingAsync(LlamaTrainingJob job, ResolvedJob resolved, LlamaTrainingJobStatus status, CreateAveragingPod averaging, ILogger log, CancellationToken cancellationToken)
+    /// <summary>
+    /// A create of a deleted object (AlreadyExists: done), or a replace conditional on the observed resourceVersion
+    /// (NotFound: deleted meanwhile, a later reconcile re-creates it).
+    /// </summary>
+    private async Task RepairAsync(string ns, IKubernetesObject<V1ObjectMeta> repaired, CancellationToken cancellationToken)
     {
-        var stage = status.Stage?.Name ?? resolved.Stages.Last(s => s.Averaging is not null).Name;
-        var (configMap, pod) = AveragingPodRenderer.Render(RunningStagePin.EffectiveJob(job), resolved, StagePlanner.Plan(resolved, stage), averaging.Command);
-        var ns = resolved.Namespace;
-        if (caches.ConfigMaps.Get(ns, configMap.Metadata.Name) is null)
+        if (repaired.Metadata.ResourceVersion is null)
         {
-            await CreateAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns, cancellationToken: cancellationToken));
+            await CreateAsync(() => repaired switch
+            {
+                V1ConfigMap configMap => (Task)client.CoreV1.CreateNamespacedConfigMapAsync(configMap, ns, cancellationToken: cancellationToken),
+                V1Service service => client.CoreV1.CreateNamespacedServiceAsync(service, ns, cancellationToken: cancellationToken),
+                PodGroup group => PodGroupAsync(group, ns, replace: false, cancellationToken),
+                _ => throw new NotSupportedException($"The shell cannot create a {repaired.Kind}."),
+            });
+            return;
         }
 
-        if (await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken)))
+        await ApiErrors.IgnoreAsync(
+            () => repaired switch
+            {
+                V1ConfigMap configMap => (Task)client.CoreV1.ReplaceNamespacedConfigMapAsync(configMap, configMap.Metadata.Name, ns, cancellationToken: cancellationToken),
+                V1Service service => client.CoreV1.ReplaceNamespacedServiceAsync(service, service.Metadata.Name, ns, cancellationToken: cancellationToken),
+                PodGroup group => PodGroupAsync(group, ns, replace: true, cancellationToken),
+                _ => throw new NotSupportedException($"The shell cannot repair a {repaired.Kind}."),
+            },
+            ApiErrors.IsNotFound);
+    }
+
+    private Task<object> PodGroupAsync(PodGroup group, string ns, bool replace, CancellationToken cancellationToken)
+    {
+        var (apiGroup, version) = group.ApiGroupAndVersion();
+        return replace
+            ? client.CustomObjects.ReplaceNamespacedCustomObjectAsync(group, apiGroup, version, ns, "podgroups", group.Metadata.Name, cancellationToken: cancellationToken)
+            : client.CustomObjects.CreateNamespacedCustomObjectAsync(group, apiGroup, version, ns, "podgroups", cancellationToken: cancellationToken);
+    }
+
+    private async Task CreateAveragingAsync(string ns, RenderedAveraging averaging, ILogger log, CancellationToken cancellationToken)
+    {
+        if (caches.ConfigMaps.Get(ns, averaging.ConfigMap.Metadata.Name) is null)
         {
-            log.Information("Created the averaging pod {Pod}", pod.Metadata.Name);
+            await CreateAsync(() => client.CoreV1.CreateNamespacedConfigMapAsync(averaging.ConfigMap, ns, cancellationToken: cancellationToken));
+        }
+
+        if (await CreateAsync(() => client.CoreV1.CreateNamespacedPodAsync(averaging.Pod, ns, cancellationToken: cancellationToken)))
+        {
+            log.Information("Created the averaging pod {Pod}", averaging.Pod.Metadata.Name);
         }
     }
 
-    private async Task DeleteStageObjectsAsync(ResolvedJob resolved, string stage, CancellationToken cancellationToken)
+    private async Task DeleteStageObjectsAsync(string ns, string job, string stage, CancellationToken cancellationToken)
     {
-        var ns = resolved.Namespace;
-        var selector = Selector(resolved.Name, stage);
-        await DeletePodsAsync(ns, selector, null, cancellationToken);
-        foreach (var service in caches.Services.ByIndex(JobIndex.Name, JobIndex.Key(ns, resolved.Name)).Where(s => Labels.Value(s, TrainerLabels.Stage) == stage))
+        await DeletePodsAsync(ns, Selector(job, stage), null, cancellationToken);
+        foreach (var service in caches.Services.ByIndex(JobIndex.Name, JobIndex.Key(ns, job)).Where(s => Labels.Value(s, TrainerLabels.Stage) == stage))
         {
             await ApiErrors.IgnoreAsync(() => client.CoreV1.DeleteNamespacedServiceAsync(service.Metadata.Name, ns, cancellationToken: cancellationToken), ApiErrors.IsNotFound);
         }
 
-        foreach (var configMap in caches.ConfigMaps.ByIndex(JobIndex.Name, JobIndex.Key(ns, resolved.Name)).Where(s => Labels.Value(s, TrainerLabels.Stage) == stage))
+        foreach (var configMap in caches.ConfigMaps.ByIndex(JobIndex.Name, JobIndex.Key(ns, job)).Where(s => Labels.Value(s, TrainerLabels.Stage) == stage))
         {
             await ApiErrors.IgnoreAsync(() => client.CoreV1.DeleteNamespacedConfigMapAsync(configMap.Metadata.Name, ns, cancellationToken: cancellationToken), ApiErrors.IsNotFound);
         }
 
         foreach (var kind in caches.PodGroups)
         {
-            foreach (var group in kind.Cache.ByIndex(JobIndex.Name, JobIndex.Key(ns, resolved.Name)).Where(g => Labels.Value(g, TrainerLabels.Stage) == stage))
+            foreach (var group in kind.Cache.ByIndex(JobIndex.Name, JobIndex.Key(ns, job)).Where(g => Labels.Value(g, TrainerLabels.Stage) == stage))
             {
                 await ApiErrors.IgnoreAsync(() => client.CustomObjects.DeleteNamespacedCustomObjectAsync(kind.Group, kind.Version, ns, "podgroups", group.Metadata.Name, cancellationToken: cancellationToken), ApiErrors.IsNotFound);
             }

@@ -66,17 +66,18 @@ internal static class OperatorTerm
         configMaps.AddEventHandler(new EnqueueHandler<V1ConfigMap>(queue, byJobLabel, UpdateFilters.ResourceVersionChanged));
         foreach (var (_, informer) in podGroups)
         {
-            // PodGroup status (scheduled/running counts) changes often and tells the lifecycle nothing: only presence matters.
-            informer.AddEventHandler(new EnqueueHandler<PodGroup>(queue, byJobLabel, (_, _) => false));
+            // PodGroup status (scheduled/running counts) changes often and tells the lifecycle nothing: only what the operator renders matters.
+            informer.AddEventHandler(new EnqueueHandler<PodGroup>(queue, byJobLabel, RenderedFieldsChanged));
         }
 
         nodes?.AddEventHandler(new NodeReadinessHandler(queue, pods.Cache));
 
         var recorder = new EventRecorder(new KubernetesEventSink(client), new EventRecorderOptions { Component = "llama-operator", Host = options.Identity, MetricFactory = metrics, Logger = log });
         var settings = options.Reconciler;
+        var progress = new ProgressPoller(client, settings.ProgressPollInterval / 2, settings.StorageRetry, settings.StorageTimeout, queue.Add, log);
         var reconciler = new JobReconciler(
             caches,
-            new ProgressSource(client, settings.ProgressPollInterval / 2, settings.StorageTimeout, settings.Time, log),
+            progress,
             new ActionExecutor(client, caches),
             new StatusWriter(client),
             recorder,
@@ -85,8 +86,12 @@ internal static class OperatorTerm
             log);
         set.Add(new Controller<ObjectKey>(ControllerName, queue, reconciler, new ControllerOptions { Workers = options.Workers, Metrics = new ControllerMetrics(metrics), Logger = log, TimeProvider = settings.Time }));
         set.Add("events", recorder.RunAsync);
+        set.Add("progress", progress.RunAsync);
         return set;
     }
+
+    private static bool RenderedFieldsChanged(PodGroup old, PodGroup updated) =>
+        KubernetesJson.Serialize(old.Spec) != KubernetesJson.Serialize(updated.Spec) || KubernetesJson.Serialize(old.Metadata.Labels) != KubernetesJson.Serialize(updated.Metadata.Labels);
 
     private static Task<object> ListOnePodGroupAsync(IKubernetes client, string group, string version, string? ns, CancellationToken cancellationToken) =>
         ns is null

@@ -6,7 +6,7 @@ using LlamaOperator.Core.Rendering;
 namespace LlamaOperator.Operator.Observation;
 
 /// <summary>
-/// The job's children as the caches show them: trainer pods by stage, which stage objects exist, the averaging pod.
+/// The job's children as the caches show them: trainer pods by stage, each stage's Service, ConfigMap and PodGroup, the averaging pod.
 /// Objects owned by another job of the same name (a deleted predecessor the garbage collector has not removed yet)
 /// are not this job's.
 /// </summary>
@@ -30,18 +30,30 @@ public static class ChildrenObserver
             }
         }
 
-        var services = Stages(job, caches.Services.ByIndex(JobIndex.Name, key));
-        var configMaps = Stages(job, caches.ConfigMaps.ByIndex(JobIndex.Name, key));
-        var podGroups = caches.PodGroups.SelectMany(c => Stages(job, c.Cache.ByIndex(JobIndex.Name, key))).ToHashSet(StringComparer.Ordinal);
-        var stageObjects = services.Concat(configMaps).Concat(podGroups).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(stage => new ObservedStageObjects(stage, services.Contains(stage), configMaps.Contains(stage), podGroups.Contains(stage)))
+        var services = ByStage(job, caches.Services.ByIndex(JobIndex.Name, key));
+        var configMaps = ByStage(job, caches.ConfigMaps.ByIndex(JobIndex.Name, key));
+        var podGroups = ByStage(job, caches.PodGroups.SelectMany(c => c.Cache.ByIndex(JobIndex.Name, key)));
+        var stageObjects = services.Keys.Concat(configMaps.Keys).Concat(podGroups.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(stage => new ObservedStageObjects(stage, services.GetValueOrDefault(stage), configMaps.GetValueOrDefault(stage), podGroups.GetValueOrDefault(stage)))
             .ToList();
         return new ObservedChildren(pods.OrderBy(p => p.Stage, StringComparer.Ordinal).ThenBy(p => p.NodeRank).ToList(), stageObjects, averaging);
     }
 
-    private static HashSet<string> Stages<T>(LlamaTrainingJob job, IEnumerable<T> objects)
-        where T : IMetadata<V1ObjectMeta> =>
-        Owned(job, objects).Select(o => Labels.Value(o, TrainerLabels.Stage)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    /// <summary>The job's objects by their stage label (one per stage; the first of each).</summary>
+    private static Dictionary<string, T> ByStage<T>(LlamaTrainingJob job, IEnumerable<T> objects)
+        where T : IMetadata<V1ObjectMeta>
+    {
+        var byStage = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var o in Owned(job, objects))
+        {
+            if (Labels.Value(o, TrainerLabels.Stage) is { } stage)
+            {
+                byStage.TryAdd(stage, o);
+            }
+        }
+
+        return byStage;
+    }
 
     private static IEnumerable<T> Owned<T>(LlamaTrainingJob job, IEnumerable<T> objects)
         where T : IMetadata<V1ObjectMeta>

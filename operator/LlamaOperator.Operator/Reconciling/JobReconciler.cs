@@ -15,13 +15,16 @@ using Serilog.Context;
 namespace LlamaOperator.Operator.Reconciling;
 
 /// <summary>
-/// One reconcile of a LlamaTrainingJob: observe (caches + storage), decide (the pure lifecycle), write the status
-/// when it changed (intent first: a restart counted in status survives a crash before its pods are deleted), then
-/// record the events and perform the actions. Every log line carries Job and Stage.
+/// One reconcile of a LlamaTrainingJob, one way: observe (caches and the progress poller's last reading, no I/O but
+/// a read of the job while the cache lags our own status write), decide (the pure lifecycle, which renders the
+/// objects its actions carry), act: write the status when it changed (intent first: a restart counted in status
+/// survives a crash before its pods are deleted), record the events, execute the actions. Nothing acted on goes
+/// back into a decision: a 409 Conflict requeues the job, and the next reconcile decides on a fresh observation.
+/// Every log line carries Job and Stage.
 /// </summary>
 public sealed class JobReconciler(
     ClusterCaches caches,
-    ProgressSource progress,
+    ProgressPoller progress,
     ActionExecutor executor,
     StatusWriter status,
     EventRecorder events,
@@ -32,6 +35,9 @@ public sealed class JobReconciler(
     // The resourceVersion of our last status write per job until the cache shows it: a reconcile in between would
     // decide on a stale status (and, say, re-create a gang it has just deleted).
     private readonly ConcurrentDictionary<ObjectKey, string> _written = new();
+
+    // Per job with exited pods: how many, and the number of the progress read demanded when they were first seen.
+    private readonly ConcurrentDictionary<ObjectKey, (int Finished, long Read)> _demanded = new();
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
@@ -51,58 +57,76 @@ public sealed class JobReconciler(
 
         using var jobContext = LogContext.PushProperty("Job", key.ToString());
         using var stageContext = LogContext.PushProperty("Stage", job.Status?.Stage?.Name ?? "");
+        var now = settings.Time.GetUtcNow().UtcDateTime;
         var children = ChildrenObserver.Observe(job, caches);
-        ProgressRead? read = null;
-        JobObservation? observation = null;
-
-        async Task<JobDecision> DecideAsync(LlamaTrainingJob current)
+        var observation = JobObservation.Of(job, children, ObservedProgress.None, now);
+        if (observation.Resolved is { } resolved)
         {
-            observation = JobObservation.Of(current, children, ObservedProgress.None, settings.Time.GetUtcNow().UtcDateTime);
-            if (observation.Resolved is not null)
+            var reading = progress.Latest(key, resolved, poll: job.Status?.Phase is not (JobPhase.Succeeded or JobPhase.Failed or JobPhase.Suspended));
+            if (reading is null || reading.Number < FreshReadNeeded(key, children))
             {
-                // An exited pod is judged against storage as it is now: its stage-end checkpoint was committed before it exited.
-                var fresh = children.Pods.Any(p => p.IsFinished) || children.AveragingPod?.IsFinished == true;
-                read ??= await progress.ReadAsync(key, observation.Resolved, fresh, cancellationToken);
-                observation = observation with { Progress = read.Progress with { Unavailable = read.Error } };
+                return ReconcileResult.RequeueAfter(settings.ProgressPollInterval); // the poller enqueues the job when the reading lands
             }
 
-            return LifecycleDecider.Decide(observation, settings.Lifecycle);
+            observation = observation with { Progress = reading.Progress };
         }
 
-        var decision = await DecideAsync(job);
-        var write = await status.WriteAsync(job, decision, DecideAsync, cancellationToken);
-        if (write is null)
+        var decision = LifecycleDecider.Decide(observation, settings.Lifecycle);
+        try
         {
-            Forget(key);
-            return ReconcileResult.Done;
-        }
+            var write = await status.WriteAsync(job, decision.Status, cancellationToken);
+            if (write is null)
+            {
+                Forget(key);
+                return ReconcileResult.Done;
+            }
 
-        if (write.Written)
+            if (write.Written)
+            {
+                _written[key] = write.Job.Metadata.ResourceVersion;
+                // Progress updates are written every poll; only phase changes are worth a line at Information.
+                var level = decision.Status.Phase != job.Status?.Phase ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Debug;
+                log.Write(level, "Status written: phase {Phase}, step {Step}", decision.Status.Phase, decision.Status.Progress?.Step);
+            }
+
+            foreach (var e in decision.Events)
+            {
+                events.Record(write.Job, e.Warning ? EventType.Warning : EventType.Normal, e.Reason, e.Message);
+                log.Write(e.Warning ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information, "{Reason}: {Message}", e.Reason, e.Message);
+            }
+
+            await executor.ExecuteAsync(write.Job, decision.Actions, log, cancellationToken);
+        }
+        catch (Exception e) when (ApiErrors.IsConflict(e))
         {
-            _written[key] = write.Job.Metadata.ResourceVersion;
-            // Progress updates are written every poll; only phase changes are worth a line at Information.
-            var level = write.Decision.Status.Phase != job.Status?.Phase ? Serilog.Events.LogEventLevel.Information : Serilog.Events.LogEventLevel.Debug;
-            log.Write(level, "Status written: phase {Phase}, step {Step}", write.Decision.Status.Phase, write.Decision.Status.Progress?.Step);
+            log.Debug("Conflict ({Message}); retrying on a fresh observation", e.Message);
+            return ReconcileResult.RequeueWithBackoff;
         }
 
-        foreach (var e in write.Decision.Events)
+        metrics.Observe(key, decision.Status, observation.Now);
+        return Requeue(decision);
+    }
+
+    /// <summary>
+    /// The number of the first progress reading a decision may use: an exited pod is judged against storage read
+    /// after it was seen (its stage-end checkpoint was committed before it exited). 0 while no pod has exited.
+    /// </summary>
+    private long FreshReadNeeded(ObjectKey key, ObservedChildren children)
+    {
+        var finished = children.Pods.Count(p => p.IsFinished) + (children.AveragingPod?.IsFinished == true ? 1 : 0);
+        if (finished == 0)
         {
-            events.Record(write.Job, e.Warning ? EventType.Warning : EventType.Normal, e.Reason, e.Message);
-            log.Write(e.Warning ? Serilog.Events.LogEventLevel.Warning : Serilog.Events.LogEventLevel.Information, "{Reason}: {Message}", e.Reason, e.Message);
+            _demanded.TryRemove(key, out _);
+            return 0;
         }
 
-        if (read is { NewError: true, Error: { } storageError })
+        if (!_demanded.TryGetValue(key, out var demanded) || demanded.Finished != finished)
         {
-            events.Record(write.Job, EventType.Warning, "ProgressUnavailable", $"{storageError}; retrying, the last progress read stands meanwhile");
+            demanded = (finished, progress.Demand(key));
+            _demanded[key] = demanded;
         }
 
-        if (observation!.Resolved is { } resolved && write.Decision.Actions.Count > 0)
-        {
-            await executor.ExecuteAsync(write.Job, resolved, write.Decision.Status, write.Decision.Actions, log, cancellationToken);
-        }
-
-        metrics.Observe(key, write.Decision.Status, observation.Now);
-        return Requeue(write.Decision, read?.Error is not null);
+        return demanded.Read;
     }
 
     /// <summary>The cached job, unless our last status write has not reached the cache yet: then the API server's (a read).</summary>
@@ -123,17 +147,12 @@ public sealed class JobReconciler(
         return fresh;
     }
 
-    private ReconcileResult Requeue(JobDecision decision, bool storageFailed)
+    private ReconcileResult Requeue(JobDecision decision)
     {
         var after = decision.RequeueAfter;
         if (decision.Status.Phase is JobPhase.Scheduling or JobPhase.Running or JobPhase.Restarting or JobPhase.Averaging)
         {
             after = Min(after, settings.ProgressPollInterval);
-        }
-
-        if (storageFailed)
-        {
-            after = Min(after, settings.StorageRetry);
         }
 
         return after is { } delay ? ReconcileResult.RequeueAfter(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1)) : ReconcileResult.Done;
@@ -144,6 +163,7 @@ public sealed class JobReconciler(
     private void Forget(ObjectKey key)
     {
         _written.TryRemove(key, out _);
+        _demanded.TryRemove(key, out _);
         progress.Forget(key);
         metrics.Forget(key);
     }

@@ -7,13 +7,13 @@ public sealed record ReconcilerSettings
 {
     public LifecycleSettings Lifecycle { get; init; } = LifecycleSettings.Default;
 
-    /// <summary>How often an active job is reconciled without any event, to pick up the trainer's progress from storage.</summary>
+    /// <summary>How often an active job is reconciled without any event; its checkpoint store is read twice as often (in the background).</summary>
     public TimeSpan ProgressPollInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one progress read from storage may take.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>When to try again after storage could not be read.</summary>
+    /// <summary>When to read again after storage could not be read.</summary>
     public TimeSpan StorageRetry { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;

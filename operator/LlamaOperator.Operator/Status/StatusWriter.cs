@@ -2,57 +2,42 @@ using System.Text.Json.Nodes;
 using k8s;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Core.Lifecycle;
 using LlamaOperator.Operator.Actions;
 
 namespace LlamaOperator.Operator.Status;
 
-/// <summary>The outcome of a status write: the job as stored afterwards, the decision whose status it holds, whether a write happened.</summary>
-public sealed record StatusWrite(LlamaTrainingJob Job, JobDecision Decision, bool Written);
+/// <summary>The outcome of a status write: the job as stored afterwards and whether a write happened.</summary>
+public sealed record StatusWrite(LlamaTrainingJob Job, bool Written);
 
 /// <summary>
 /// Writes a decided status through the status subresource, and only when it differs from the stored one (compared
-/// in the API's own JSON form), so a no-op reconcile writes nothing. On 409 Conflict (the job changed since it was
-/// read) it reads the job afresh, decides again on it and retries.
+/// in the API's own JSON form), so a no-op reconcile writes nothing. The write is conditional on the job's
+/// resourceVersion: on 409 Conflict (the job changed since it was observed) it throws, and the reconcile is retried
+/// on a fresh observation; it never decides anything itself.
 /// </summary>
-public sealed class StatusWriter(IKubernetes client, int maxAttempts = 5)
+public sealed class StatusWriter(IKubernetes client)
 {
     public static bool Differs(LlamaTrainingJobStatus? stored, LlamaTrainingJobStatus decided) =>
         ApiJson.Serialize(stored) != ApiJson.Serialize(decided);
 
-    /// <param name="redecide">Decides again on a freshly read job (after a conflict).</param>
     /// <returns>Null when the job no longer exists.</returns>
-    public async Task<StatusWrite?> WriteAsync(LlamaTrainingJob job, JobDecision decision, Func<LlamaTrainingJob, Task<JobDecision>> redecide, CancellationToken cancellationToken)
+    public async Task<StatusWrite?> WriteAsync(LlamaTrainingJob job, LlamaTrainingJobStatus status, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (!Differs(job.Status, status))
         {
-            if (!Differs(job.Status, decision.Status))
-            {
-                return new StatusWrite(job, decision, false);
-            }
+            return new StatusWrite(job, false);
+        }
 
-            try
-            {
-                var stored = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<LlamaTrainingJob>(
-                    Body(job, decision.Status), ApiGroup.Group, ApiGroup.Version, job.Metadata.NamespaceProperty, ApiGroup.Plural, job.Metadata.Name,
-                    cancellationToken: cancellationToken);
-                return new StatusWrite(stored, decision, true);
-            }
-            catch (Exception e) when (ApiErrors.IsNotFound(e))
-            {
-                return null;
-            }
-            catch (Exception e) when (ApiErrors.IsConflict(e) && attempt < maxAttempts)
-            {
-                var fresh = await ReadAsync(job, cancellationToken);
-                if (fresh is null)
-                {
-                    return null;
-                }
-
-                job = fresh;
-                decision = await redecide(job);
-            }
+        try
+        {
+            var stored = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<LlamaTrainingJob>(
+                Body(job, status), ApiGroup.Group, ApiGroup.Version, job.Metadata.NamespaceProperty, ApiGroup.Plural, job.Metadata.Name,
+                cancellationToken: cancellationToken);
+            return new StatusWrite(stored, true);
+        }
+        catch (Exception e) when (ApiErrors.IsNotFound(e))
+        {
+            return null;
         }
     }
 

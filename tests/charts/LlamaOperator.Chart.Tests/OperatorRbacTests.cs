@@ -44,6 +44,11 @@ public class OperatorRbacTests(ChartRenders renders) : IClassFixture<ChartRender
         "get llamaoperator.dev/llamatrainingjobs",
         // Event counts are patched only when the same event repeats within the aggregation window.
         "patch core/events",
+        // A stage's Service, ConfigMap and PodGroup are updated only to repair an edit someone else made.
+        "update core/services",
+        "update core/configmaps",
+        "update scheduling.x-k8s.io/podgroups",
+        "update scheduling.volcano.sh/podgroups",
     ];
 
     /// <param name="watchNamespace">The chart's watchNamespace value: null renders a ClusterRole, "ml" a Role there.</param>

@@ -42,7 +42,7 @@ public class GangRestartTests
         var recreated = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
         Assert.Equal(2, s.Status.GangGeneration); // the new gang's pods get LLAMA_GANG_GENERATION=2
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40", 2)], recreated.Actions);
+        Assert.Equal([new Gang("pretrain", 0, "/ckpt/tiny/step-40", 2, 2)], LifecycleScenario.Summary(recreated));
         s.AssertStable();
     }
 

@@ -15,7 +15,7 @@ public class HappyPathTests
         var first = s.Step();
 
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null, 1)], first.Actions);
+        Assert.Equal([new Gang("pretrain", 0, null, 1, 2)], LifecycleScenario.Summary(first));
         Assert.Equal("pretrain", s.Status.Stage!.Name);
         Assert.Equal(2, s.Status.Topology!.Nodes);
         Assert.Equal(LifecycleScenario.Start, s.Status.StartTime);
@@ -46,7 +46,7 @@ public class HappyPathTests
         s.SetPods("pretrain", ObservedPodPhase.Succeeded);
         var toLong = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new DeleteStageObjects("pretrain"), new CreateStageObjects(1, "long", 0, pretrainEnd.Uri, 2)], toLong.Actions);
+        Assert.Equal([new DeleteStageObjects("pretrain"), new Gang("long", 0, pretrainEnd.Uri, 2, 2)], LifecycleScenario.Summary(toLong));
         Assert.Equal((2, 1, 512), (s.Status.Topology!.Cp, s.Status.Topology.Dp, s.Status.Stage!.SequenceLength!.Value));
         s.DeletionsFinish();
         s.AssertStable();
@@ -63,7 +63,7 @@ public class HappyPathTests
         s.AssertStable();
         s.DeletionsFinish();
         var recreate = s.Step();
-        Assert.Equal([new CreateStageObjects(1, "long", 1, "/ckpt/tiny/step-538", 3)], recreate.Actions);
+        Assert.Equal([new Gang("long", 1, "/ckpt/tiny/step-538", 3, 2)], LifecycleScenario.Summary(recreate));
 
         // Length 1024 passes -> anneal on one pod.
         s.SetPods("long", ObservedPodPhase.Running);
@@ -82,7 +82,7 @@ public class HappyPathTests
         var averaging = s.Step();
         s.DeletionsFinish();
         Assert.Equal(JobPhase.Averaging, s.Status.Phase);
-        Assert.Equal(["llama-train", "average", "--job", "/etc/llamaop/job.json", "--stage", "anneal", "--count", "2"], averaging.Actions.OfType<CreateAveragingPod>().Single().Command);
+        Assert.Equal(["llama-train", "average", "--job", "/etc/llamaop/job.json", "--stage", "anneal", "--count", "2"], averaging.Actions.OfType<CreateAveragingPod>().Single().Objects.Pod.Spec.Containers[0].Command);
         s.AssertStable();
 
         s.AveragingPod = s.AveragingPod! with { Phase = ObservedPodPhase.Succeeded };
@@ -176,7 +176,7 @@ public class HappyPathTests
 
         var decision = s.Step();
 
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null, 1)], decision.Actions);
+        Assert.Equal([new Gang("pretrain", 0, null, 1, 2)], LifecycleScenario.Summary(decision));
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
     }
 

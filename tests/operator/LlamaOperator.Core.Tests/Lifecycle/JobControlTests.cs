@@ -1,3 +1,4 @@
+using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
 
@@ -26,7 +27,11 @@ public class JobControlTests
         s.Job.Spec.Suspend = false;
         var resume = s.Step();
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, "/ckpt/tiny/step-40", 2)], resume.Actions);
+        var actions = LifecycleScenario.Summary(resume);
+        Assert.Equal(2, actions.Count);
+        // The stage's ConfigMap follows the spec (spec.suspend is part of it) before the new gang reads it.
+        Assert.IsType<V1ConfigMap>(Assert.IsType<RepairStageObject>(actions[0]).Object);
+        Assert.Equal(new Gang("pretrain", 0, "/ckpt/tiny/step-40", 2, 2), actions[1]);
         Assert.Equal(s.Now, s.Status.StartTime);
         Assert.Equal("False", s.Status.Conditions!.Single(c => c.Type == ConditionTypes.Suspended).Status);
     }
@@ -43,7 +48,7 @@ public class JobControlTests
         Assert.Empty(decision.Actions);
         s.Job.Spec.Suspend = false;
         var start = s.Step();
-        Assert.Equal([new CreateStageObjects(0, "pretrain", 0, null, 1)], start.Actions);
+        Assert.Equal([new Gang("pretrain", 0, null, 1, 2)], LifecycleScenario.Summary(start));
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
     }
 

@@ -1,7 +1,8 @@
-using LlamaOperator.Api.Resolution;
+using k8s.Models;
 using LlamaOperator.Api.Serialization;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
+using LlamaOperator.Core.Rendering;
 
 namespace LlamaOperator.Core.Tests.Lifecycle;
 
@@ -42,6 +43,10 @@ internal sealed class LifecycleScenario
     }
 
     public LlamaTrainingJob Job { get; }
+
+    /// <summary>A decision's actions, with a gang creation shown as what a user checks of it (<see cref="Gang"/>).</summary>
+    public static IReadOnlyList<object> Summary(JobDecision decision) =>
+        [.. decision.Actions.Select(a => a is CreateStageObjects c ? new Gang(c.Stage, c.LengthIndex, c.ResumeFromUri, c.GangGeneration, c.Objects.Pods.Count) : (object)a)];
 
     public DateTime Now { get; set; } = Start;
 
@@ -99,16 +104,25 @@ internal sealed class LifecycleScenario
             {
                 case CreateStageObjects create:
                     Objects.RemoveAll(o => o.Stage == create.Stage);
-                    Objects.Add(new ObservedStageObjects(create.Stage, true, true, true));
-                    var nodes = JobResolver.Resolve(RunningStagePin.EffectiveJob(Job)).Stages[create.StageIndex].Nodes;
-                    for (var rank = 0; rank < nodes; rank++)
+                    Objects.Add(new ObservedStageObjects(create.Stage, create.Objects.Service, create.Objects.ConfigMap, create.Objects.PodGroup));
+                    for (var rank = 0; rank < create.Objects.Pods.Count; rank++)
                     {
                         if (!Pods.Any(p => p.Stage == create.Stage && p.NodeRank == rank))
                         {
-                            Pods.Add(new ObservedPod($"tiny-{create.Stage}-{rank}", create.Stage, rank, ObservedPodPhase.Pending, NodeName: $"node-{rank}"));
+                            Pods.Add(new ObservedPod(create.Objects.Pods[rank].Metadata.Name, create.Stage, rank, ObservedPodPhase.Pending, NodeName: $"node-{rank}"));
                         }
                     }
 
+                    break;
+                case RepairStageObject repair:
+                    var observed = Objects.Single(o => o.Stage == repair.Stage);
+                    Objects[Objects.IndexOf(observed)] = repair.Object switch
+                    {
+                        V1Service service => observed with { Service = service },
+                        V1ConfigMap configMap => observed with { ConfigMap = configMap },
+                        PodGroup group => observed with { PodGroup = group },
+                        _ => throw new NotSupportedException(repair.Object.Kind),
+                    };
                     break;
                 case DeleteGang gang:
                     Terminate(p => p.Stage == gang.Stage);
@@ -120,8 +134,8 @@ internal sealed class LifecycleScenario
                 case ForceDeletePod force:
                     Pods.RemoveAll(p => p.Name == force.Name);
                     break;
-                case CreateAveragingPod:
-                    AveragingPod = new ObservedPod("tiny-average", "anneal", 0, ObservedPodPhase.Pending);
+                case CreateAveragingPod averaging:
+                    AveragingPod = new ObservedPod(averaging.Objects.Pod.Metadata.Name, "anneal", 0, ObservedPodPhase.Pending);
                     break;
             }
         }
@@ -161,3 +175,6 @@ internal sealed class LifecycleScenario
 
     private void Terminate(Func<ObservedPod, bool> which) => Update(p => which(p) && !p.IsTerminating, p => p with { DeletionTimestamp = Now });
 }
+
+/// <summary>A gang creation: stage, LongContext length, the checkpoint it resumes from, its generation and how many pods.</summary>
+internal sealed record Gang(string Stage, int LengthIndex, string? ResumeFrom, long Generation, int Pods);

@@ -1,5 +1,7 @@
+using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
 using LlamaOperator.Core.Lifecycle;
+using LlamaOperator.Core.Rendering;
 
 namespace LlamaOperator.Core.Tests.Lifecycle;
 
@@ -39,14 +41,16 @@ public class SpecChangeTests
         s.Job.Spec.Stages.Insert(1, new StageSpec { Name = "pretrain-b", Type = StageType.Pretrain, Tokens = 1000, SequenceLength = 256, BatchTokens = 2048, Parallelism = new ParallelismSpec { Dp = 4 } });
 
         var unchanged = s.Step();
-        Assert.Empty(unchanged.Actions);
+        // The gang is untouched; only the running stage's ConfigMap follows the spec (its own stage pinned as started).
+        var repair = Assert.IsType<RepairStageObject>(Assert.Single(unchanged.Actions));
+        Assert.Contains("pretrain-b", Assert.IsType<V1ConfigMap>(repair.Object).Data[TrainerPodTemplate.JobConfigFile]);
         Assert.Equal(("pretrain", 2L), (s.Status.Stage!.Name, s.Status.Topology!.Nodes));
 
         s.Commit("pretrain", 0, 489, stageEnd: true);
         s.SetPods("pretrain", ObservedPodPhase.Succeeded);
         var next = s.Step();
         Assert.Equal(("pretrain-b", 4L), (s.Status.Stage!.Name, s.Status.Topology!.Nodes));
-        Assert.Contains(new CreateStageObjects(1, "pretrain-b", 0, "/ckpt/tiny/step-489", 2), next.Actions);
+        Assert.Contains(new Gang("pretrain-b", 0, "/ckpt/tiny/step-489", 2, 4), LifecycleScenario.Summary(next));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public class StoredRecipeStartTests
 
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
         Assert.Equal(("long", 1), (s.Status.Stage!.Name, s.Status.Stage.LengthIndex!.Value));
-        Assert.Equal([new CreateStageObjects(1, "long", 1, stored.Uri, 1)], decision.Actions);
+        Assert.Equal([new Gang("long", 1, stored.Uri, 1, 2)], LifecycleScenario.Summary(decision));
         Assert.Contains(decision.Events, e => e.Reason == "StageResumed" && e.Message.Contains("step-550"));
     }
 
@@ -45,7 +45,7 @@ public class StoredRecipeStartTests
         var decision = s.Step();
 
         Assert.Equal(JobPhase.Scheduling, s.Status.Phase);
-        Assert.Equal([new CreateStageObjects(2, "anneal", 0, stored.Uri, 1)], decision.Actions);
+        Assert.Equal([new Gang("anneal", 0, stored.Uri, 1, 1)], LifecycleScenario.Summary(decision));
         s.SetPods("anneal", ObservedPodPhase.Succeeded);
         s.Step();
         Assert.Equal(JobPhase.Averaging, s.Status.Phase);

@@ -71,8 +71,7 @@ public sealed class OperatorHostTests(ClusterFixture fixture, ITestOutputHelper 
         job.Status!.Phase = JobPhase.Scheduling;
         job.Status.Stage = new StageStatus { Index = 1, Name = "long", Type = StageType.LongContext, SequenceLength = 512, LengthIndex = 0, StartTime = DateTime.UtcNow, StartedWith = job.Spec.Stages[1] };
         job.Status.Topology = new TopologyStatus { WorldSize = 4, Nodes = 4, Tp = 1, Cp = 4, Pp = 1, Dp = 1 };
-        await new LlamaOperator.Operator.Status.StatusWriter(scenario.Client).WriteAsync(
-            await scenario.JobAsync(), new(job.Status, [], [], null), _ => throw new InvalidOperationException(), default);
+        await new LlamaOperator.Operator.Status.StatusWriter(scenario.Client).WriteAsync(await scenario.JobAsync(), job.Status, default);
 
         // Every pod the cluster has or adds from here on: a pod deleted and created again under its fixed name shows twice.
         var added = new PodAdds();

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using k8s;
 using k8s.Models;
 using LlamaOperator.Api.V1Alpha1;
+using LlamaOperator.Core.Rendering;
 using LlamaOperator.Operator.Tests.Support;
 using Xunit.Abstractions;
 
@@ -15,6 +18,54 @@ public sealed class StorageFailureTests(ClusterFixture fixture, ITestOutputHelpe
         // Nothing listens on port 1: every blob request is refused.
         AzureBlob = new AzureBlobStorageSpec { AccountUrl = "http://127.0.0.1:1/devstoreaccount1", Container = "ckpt", SecretRef = new SecretReference { Name = "blob-credentials" } },
     };
+
+    [Fact]
+    public async Task A_store_that_never_answers_does_not_delay_another_jobs_reconcile()
+    {
+        // A listener that takes connections (the kernel completes them) and never answers: every blob request hangs.
+        var hanging = new TcpListener(IPAddress.Loopback, 0);
+        hanging.Start();
+        try
+        {
+            await using var scenario = await JobScenario.CreateAsync(fixture);
+            var port = ((IPEndPoint)hanging.LocalEndpoint).Port;
+            await scenario.Client.CoreV1.CreateNamespacedSecretAsync(
+                new V1Secret
+                {
+                    Metadata = new V1ObjectMeta { Name = "blob-credentials" },
+                    Data = new Dictionary<string, byte[]> { ["connectionString"] = Encoding.UTF8.GetBytes($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1") },
+                },
+                scenario.Namespace);
+            // One worker, and a storage timeout far beyond the test's patience: a read on the worker would hold every other job.
+            scenario.StartOperator(output, RunningOperator.Options(scenario.Namespace) with
+            {
+                Workers = 1,
+                Reconciler = RunningOperator.Options(scenario.Namespace).Reconciler with { StorageTimeout = TimeSpan.FromSeconds(60) },
+            });
+            await scenario.ApplyAsync(job =>
+            {
+                OnBlobStorage(job);
+                job.Spec.Checkpoint.Storage.AzureBlob!.AccountUrl = $"http://127.0.0.1:{port}/devstoreaccount1";
+            });
+            await Task.Delay(500); // the hanging job's first read is under way
+
+            using var other = new TempFolder();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await TestJobs.CreateAsync(scenario.Client, TestJobs.ThreeStages(scenario.Namespace, other.Path, name: "other"));
+            await Eventually.HoldsAsync(
+                async () => (await scenario.Client.CoreV1.ListNamespacedPodAsync(scenario.Namespace, labelSelector: $"{TrainerLabels.Job}=other")).Items.Count == 2,
+                "the other job's gang",
+                seconds: 10);
+
+            output.WriteLine($"the other job's gang was created {clock.Elapsed.TotalSeconds:F2} s after it was applied, while the first job's store hangs");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Empty((await scenario.Client.CoreV1.ListNamespacedPodAsync(scenario.Namespace, labelSelector: $"{TrainerLabels.Job}=tiny")).Items); // still waiting on its store
+        }
+        finally
+        {
+            hanging.Stop();
+        }
+    }
 
     [Fact]
     public async Task A_missing_blob_secret_is_reported_once_and_the_gang_is_still_created()
