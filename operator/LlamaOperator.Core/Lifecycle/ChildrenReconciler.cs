@@ -59,8 +59,7 @@ internal static class ChildrenReconciler
             return;
         }
 
-        var plan = StagePlanner.Plan(context.Job, stage);
-        var desired = StageRenderer.Objects(context.Effective, context.Job, plan);
+        var desired = StageRenderer.Objects(context.Effective, context.Job, resolved);
         var observed = context.Observation.Children.ObjectsOf(stage);
         foreach (var repaired in StageObjectRepair.Repairs(observed, desired))
         {
@@ -79,7 +78,8 @@ internal static class ChildrenReconciler
         {
             var lengthIndex = context.Status.Stage!.LengthIndex ?? 0;
             var generation = context.Status.GangGeneration ?? 0;
-            var objects = new RenderedStage(desired.PodGroup, desired.ConfigMap, desired.Service, StageRenderer.Pods(context.Effective, context.Job, plan, lengthIndex, generation));
+            var gang = StageRenderer.Pods(context.Effective, context.Job, StagePlanner.Plan(context.Job, stage), lengthIndex, generation);
+            var objects = new RenderedStage(desired.PodGroup, desired.ConfigMap, desired.Service, gang);
             context.Act(new CreateStageObjects(stage, lengthIndex, context.Status.LatestCheckpoint?.Uri, generation, objects));
         }
     }

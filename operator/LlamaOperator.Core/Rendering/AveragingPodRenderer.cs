@@ -31,7 +31,7 @@ public static class AveragingPodRenderer
         var trainer = new TrainerPodTemplate(resolved, annealPlan, names, owner).ForNode(0);
         var labels = Labels(resolved.Name);
 
-        var configMap = StageRenderer.Objects(job, resolved, annealPlan).ConfigMap;
+        var configMap = StageRenderer.Objects(job, resolved, resolved.Stages.First(s => s.Name == annealPlan.StageName)).ConfigMap;
         configMap.Metadata.Name = ConfigMapName(resolved.Name);
         configMap.Metadata.Labels = Labels(resolved.Name);
 

@@ -1,14 +1,14 @@
 using k8s.Models;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Api.V1Alpha1;
-using LlamaOperator.Core.Planning;
 
 namespace LlamaOperator.Core.Rendering;
 
 /// <summary>The PodGroup that makes the stage's pods schedule all-or-nothing; none when the gang scheduler is None.</summary>
 public static class PodGroupFactory
 {
-    public static PodGroup? Create(ResolvedCluster cluster, StagePlan plan, StageNames names, JobOwner owner)
+    /// <param name="nodes">The stage's nodes, one pod each.</param>
+    public static PodGroup? Create(ResolvedCluster cluster, int nodes, StageNames names, JobOwner owner)
     {
         var gang = cluster.Scheduling.Gang;
         if (gang == GangScheduler.None)
@@ -16,7 +16,6 @@ public static class PodGroupFactory
             return null;
         }
 
-        var nodes = checked((int)plan.Layout.Nodes);
         var group = new PodGroup
         {
             ApiVersion = gang == GangScheduler.Volcano ? PodGroup.VolcanoApiVersion : PodGroup.CoschedulingApiVersion,

@@ -16,17 +16,20 @@ public static class StageRenderer
     /// <param name="gangGeneration">The job's status.gangGeneration, the pods' LLAMA_GANG_GENERATION.</param>
     public static RenderedStage Render(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan, int? lengthIndex = null, long gangGeneration = 0)
     {
-        var objects = Objects(job, resolved, plan);
+        var objects = Objects(job, resolved, resolved.Stages.First(s => s.Name == plan.StageName));
         return new RenderedStage(objects.PodGroup, objects.ConfigMap, objects.Service, Pods(job, resolved, plan, lengthIndex, gangGeneration));
     }
 
-    /// <summary>The stage's objects other than its pods: they do not depend on the gang (length index, generation).</summary>
-    public static StageObjects Objects(LlamaTrainingJob job, ResolvedJob resolved, StagePlan plan)
+    /// <summary>
+    /// The stage's objects other than its pods: they depend neither on the gang (length index, generation) nor on the
+    /// plan, so they are cheap to render on every reconcile (to compare with what the cluster has).
+    /// </summary>
+    public static StageObjects Objects(LlamaTrainingJob job, ResolvedJob resolved, ResolvedStage stage)
     {
-        var names = new StageNames(resolved.Name, plan.StageName, resolved.Namespace);
+        var names = new StageNames(resolved.Name, stage.Name, resolved.Namespace);
         var owner = JobOwner.Of(job);
         return new StageObjects(
-            PodGroupFactory.Create(resolved.Cluster, plan, names, owner),
+            PodGroupFactory.Create(resolved.Cluster, stage.Nodes, names, owner),
             ConfigMap(job, names, owner),
             Service(resolved.Cluster.MasterPort, names, owner));
     }

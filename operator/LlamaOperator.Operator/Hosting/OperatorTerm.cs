@@ -74,7 +74,7 @@ internal static class OperatorTerm
 
         var recorder = new EventRecorder(new KubernetesEventSink(client), new EventRecorderOptions { Component = "llama-operator", Host = options.Identity, MetricFactory = metrics, Logger = log });
         var settings = options.Reconciler;
-        var progress = new ProgressPoller(client, settings.ProgressPollInterval / 2, settings.StorageRetry, settings.StorageTimeout, queue.Add, log);
+        var progress = new ProgressPoller(client, settings.ProgressPollInterval, settings.StorageRetry, settings.StorageTimeout, queue.Add, log);
         var reconciler = new JobReconciler(
             caches,
             progress,

@@ -7,7 +7,7 @@ public sealed record ReconcilerSettings
 {
     public LifecycleSettings Lifecycle { get; init; } = LifecycleSettings.Default;
 
-    /// <summary>How often an active job is reconciled without any event; its checkpoint store is read twice as often (in the background).</summary>
+    /// <summary>How often an active job is reconciled without any event, and its checkpoint store read (in the background: a changed reading enqueues it at once).</summary>
     public TimeSpan ProgressPollInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one progress read from storage may take.</summary>
