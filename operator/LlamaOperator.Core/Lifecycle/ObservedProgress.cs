@@ -39,5 +39,18 @@ public sealed record CommittedCheckpoint(
     DateTime? Time = null,
     CheckpointEvals? Evals = null);
 
-/// <summary>Eval results in a manifest: short-context loss, its pre-long-context baseline, needle accuracy by context length.</summary>
-public sealed record CheckpointEvals(double? ShortContextLoss, double? BaselineShortContextLoss, IReadOnlyDictionary<int, double> NeedleAccuracy);
+/// <summary>
+/// Eval results in a manifest: short-context loss, its pre-long-context baseline, needle accuracy by context length.
+/// Equal by value, the accuracies included, so two reads of the same manifest compare equal.
+/// </summary>
+public sealed record CheckpointEvals(double? ShortContextLoss, double? BaselineShortContextLoss, IReadOnlyDictionary<int, double> NeedleAccuracy)
+{
+    public bool Equals(CheckpointEvals? other) =>
+        other is not null
+        && Nullable.Equals(ShortContextLoss, other.ShortContextLoss)
+        && Nullable.Equals(BaselineShortContextLoss, other.BaselineShortContextLoss)
+        && NeedleAccuracy.Count == other.NeedleAccuracy.Count
+        && NeedleAccuracy.All(a => other.NeedleAccuracy.TryGetValue(a.Key, out var b) && a.Value.Equals(b));
+
+    public override int GetHashCode() => HashCode.Combine(ShortContextLoss, BaselineShortContextLoss, NeedleAccuracy.Count);
+}

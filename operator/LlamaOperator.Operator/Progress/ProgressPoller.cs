@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using k8s;
 using LlamaOperator.Api.Resolution;
 using LlamaOperator.Core.Lifecycle;
@@ -57,9 +56,15 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
             _ => Start(job, resolved.Namespace, location),
             (_, existing) =>
             {
-                if (existing.Location == location)
+                if (existing.Location == location && !existing.Loop.IsFaulted)
                 {
                     return existing;
+                }
+
+                if (existing.Loop.Exception is { } failure)
+                {
+                    // A bug, not a storage failure (those are caught per read): say so, and read on rather than hang the job.
+                    log.Error(failure.InnerException ?? failure, "Reading progress of {Job} failed; reading again", job.ToString());
                 }
 
                 existing.Cancel.Cancel();
@@ -137,7 +142,7 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
         var cancellationToken = poll.Cancel.Token;
         IObjectStore? store = null;
         var openedAt = DateTimeOffset.MinValue;
-        string? lastJson = null;
+        ObservedProgress? last = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -170,13 +175,12 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
                 }
 
                 poll.Reading = new ProgressReading(progress, number);
-                var json = JsonSerializer.Serialize(progress);
-                if (demanded || json != lastJson)
+                if (demanded || !Equals(progress, last))
                 {
                     changed(job);
                 }
 
-                lastJson = json;
+                last = progress;
                 await poll.Wake.WaitAsync(!poll.Polling ? Timeout.InfiniteTimeSpan : progress.Unavailable is null ? interval : retry, cancellationToken);
             }
         }

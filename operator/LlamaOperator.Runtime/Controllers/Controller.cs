@@ -6,7 +6,7 @@ namespace LlamaOperator.Runtime.Controllers;
 
 /// <summary>
 /// Runs N workers that take keys from a work queue and reconcile them: success forgets the key's backoff,
-/// RequeueAfter schedules it again, an exception retries it rate-limited. Every log
+/// RequeueAfter schedules it again, an exception or RequeueWithBackoff retries it rate-limited. Every log
 /// line written during a reconcile carries the controller name and the key (Serilog LogContext).
 /// </summary>
 public sealed class Controller<TKey>
@@ -98,6 +98,12 @@ public sealed class Controller<TKey>
                 _queue.AddAfter(key, delay);
                 _metrics.Reconciles("requeue_after").Inc();
                 _log.Debug("Reconciled; again in {Delay}", delay);
+            }
+            else if (result.Requeue)
+            {
+                _queue.AddRateLimited(key);
+                _metrics.Reconciles("requeue").Inc();
+                _log.Debug("Reconciled; requeued with backoff (retry {Retries})", _queue.NumRequeues(key));
             }
             else
             {

@@ -15,7 +15,7 @@ public sealed class ControllerMetrics
         factory ??= Metrics.DefaultFactory;
         _reconciles = factory.CreateCounter(
             "controller_reconcile_total",
-            "Reconciles per controller and result (success, error, requeue_after).",
+            "Reconciles per controller and result (success, error, requeue, requeue_after).",
             ["controller", "result"]);
         _errors = factory.CreateCounter("controller_reconcile_errors_total", "Reconciles that threw.", ["controller"]);
         _duration = factory.CreateHistogram(

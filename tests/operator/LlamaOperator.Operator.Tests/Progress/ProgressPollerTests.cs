@@ -90,4 +90,29 @@ public sealed class ProgressPollerTests : IDisposable
         Assert.Equal(7, reading.Progress.Heartbeat!.Step);
         Assert.Contains(_folder.Path, reading.Progress.Unavailable);
     }
+
+    [Fact]
+    public async Task A_finished_trainers_heartbeat_without_a_loss_is_read_and_a_demanded_read_after_it_lands()
+    {
+        // A trainer that finished writes its last heartbeat with loss NaN; a diverged one may too.
+        var trainer = new TrainerOutput(_folder.Path);
+        var evals = new LlamaTrainer.Storage.Checkpoints.CheckpointEvals { ShortContextLoss = 2.0, Needle = [new LlamaTrainer.Storage.Checkpoints.NeedleResult(256, 1.0, 4)] };
+        await trainer.CommitAsync("long-context", 1, step: 8, stageEnd: true, lengthIndex: 0, evals: evals);
+        await trainer.HeartbeatAsync("pretrain", 0, step: 8, tokensPerSecond: 0, loss: double.NaN, state: LlamaTrainer.Storage.Progress.TrainerState.Finished);
+        var poller = Poller(TimeSpan.FromMilliseconds(50));
+        poller.Latest(Key, Job(), poll: true);
+        await EnqueuedAsync();
+        var first = poller.Latest(Key, Job(), poll: true)!;
+        Assert.True(double.IsNaN(first.Progress.Heartbeat!.Loss!.Value));
+
+        await Task.Delay(300); // several reads of the same store
+        while (_enqueued.Reader.TryRead(out _))
+        {
+        }
+
+        Assert.False(_enqueued.Reader.TryRead(out _), "an unchanged store, evals included, enqueues nothing");
+        var demanded = poller.Demand(Key);
+        await EnqueuedAsync();
+        Assert.True(poller.Latest(Key, Job(), poll: true)!.Number >= demanded);
+    }
 }

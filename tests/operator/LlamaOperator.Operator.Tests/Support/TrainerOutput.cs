@@ -26,7 +26,7 @@ internal sealed class TrainerOutput(string folder)
             },
             [new CheckpointShard("model.bin", (stream, ct) => stream.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask())]);
 
-    public Task HeartbeatAsync(string stage, int stageIndex, long step, double tokensPerSecond) =>
+    public Task HeartbeatAsync(string stage, int stageIndex, long step, double tokensPerSecond, double loss = 2.5, TrainerState state = TrainerState.Running) =>
         new HeartbeatStore(_store).WriteAsync(new Heartbeat
         {
             Step = step,
@@ -34,9 +34,9 @@ internal sealed class TrainerOutput(string folder)
             Stage = stage,
             StageIndex = stageIndex,
             SequenceLength = 256,
-            Loss = 2.5,
+            Loss = loss,
             TokensPerSecond = tokensPerSecond,
             Time = DateTime.UtcNow,
-            State = TrainerState.Running,
+            State = state,
         });
 }

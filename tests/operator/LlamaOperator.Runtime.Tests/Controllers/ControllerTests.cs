@@ -95,6 +95,27 @@ public sealed class ControllerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RequeueWithBackoff_retries_rate_limited_without_counting_an_error()
+    {
+        Start();
+        _queue.Add("ns/a");
+        (await _reconciler.NextCallAsync()).Complete(ReconcileResult.RequeueWithBackoff);
+        await WaitUntilAsync(() => Task.FromResult(_queue.DelayedCount == 1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await _reconciler.NextCallAsync()).Complete(ReconcileResult.RequeueWithBackoff);
+        await WaitUntilAsync(() => Task.FromResult(_queue.DelayedCount == 1));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(_reconciler.HasPendingCall); // the second retry waits 2 s, as an error's would
+        _time.Advance(TimeSpan.FromSeconds(1));
+        (await _reconciler.NextCallAsync()).Complete(ReconcileResult.Done);
+
+        await WaitUntilAsync(async () => await _metrics.ValueOrZeroAsync("controller_reconcile_total{controller=\"jobs\",result=\"success\"}") == 1);
+        Assert.Equal(2, await _metrics.ValueAsync("controller_reconcile_total{controller=\"jobs\",result=\"requeue\"}"));
+        Assert.Equal(0, await _metrics.ValueOrZeroAsync("controller_reconcile_errors_total{controller=\"jobs\"}"));
+    }
+
+    [Fact]
     public async Task Workers_bound_the_concurrency_and_never_share_a_key()
     {
         Start(workers: 2);
