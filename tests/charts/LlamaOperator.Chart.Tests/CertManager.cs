@@ -1,28 +1,11 @@
 using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
 
 namespace LlamaOperator.Chart.Tests;
 
-/// <summary>
-/// cert-manager's cert-manager.io/v1 Certificate, reduced to the fields the chart sets (KubernetesClient has no model
-/// for it); strict parsing rejects any other field.
-/// </summary>
-public sealed class Certificate : IKubernetesObject<V1ObjectMeta>
+/// <summary>cert-manager's cert-manager.io/v1 Certificate.</summary>
+public sealed class Certificate : CustomObject<CertificateSpec>
 {
     public const string ApiVersionAndKind = "cert-manager.io/v1/Certificate";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public CertificateSpec Spec { get; set; } = new();
 }
 
 public sealed class CertificateSpec
@@ -56,21 +39,9 @@ public sealed class IssuerReference
 }
 
 /// <summary>cert-manager's Issuer as the chart renders it: self-signed.</summary>
-public sealed class Issuer : IKubernetesObject<V1ObjectMeta>
+public sealed class Issuer : CustomObject<IssuerSpec>
 {
     public const string ApiVersionAndKind = "cert-manager.io/v1/Issuer";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public IssuerSpec Spec { get; set; } = new();
 }
 
 public sealed class IssuerSpec

@@ -1,28 +1,12 @@
 using System.Text.Json.Serialization;
-using k8s;
 using k8s.Models;
 
 namespace LlamaOperator.Chart.Tests;
 
-/// <summary>
-/// prometheus-operator's monitoring.coreos.com/v1 ServiceMonitor, reduced to the fields the chart sets (KubernetesClient
-/// has no model for it); strict parsing rejects any other field, so a typo in the template fails the tests.
-/// </summary>
-public sealed class ServiceMonitor : IKubernetesObject<V1ObjectMeta>
+/// <summary>prometheus-operator's monitoring.coreos.com/v1 ServiceMonitor.</summary>
+public sealed class ServiceMonitor : CustomObject<ServiceMonitorSpec>
 {
     public const string ApiVersionAndKind = "monitoring.coreos.com/v1/ServiceMonitor";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = "";
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = "";
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public ServiceMonitorSpec Spec { get; set; } = new();
 }
 
 public sealed class ServiceMonitorSpec
