@@ -115,4 +115,32 @@ public sealed class ProgressPollerTests : IDisposable
         await EnqueuedAsync();
         Assert.True(poller.Latest(Key, Job(), poll: true)!.Number >= demanded);
     }
+
+    [Fact]
+    public async Task A_read_loop_that_failed_is_started_again_by_the_next_lookup()
+    {
+        await new TrainerOutput(_folder.Path).HeartbeatAsync("pretrain", 0, step: 3, tokensPerSecond: 100);
+        var calls = 0;
+        var poller = new ProgressPoller(
+            _unused, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5),
+            key =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    throw new InvalidOperationException("a bug after the read"); // kills the job's loop
+                }
+
+                _enqueued.Writer.TryWrite(key);
+            },
+            Serilog.Core.Logger.None);
+        _ = poller.RunAsync(_stop.Token);
+        poller.Latest(Key, Job(), poll: true);
+        await Eventually.HoldsAsync(() => Volatile.Read(ref calls) == 1, "the first reading's enqueue failed");
+        await Task.Delay(200); // the loop's task has ended faulted
+
+        poller.Latest(Key, Job(), poll: true); // without a restart nothing would read (or enqueue) again
+
+        await EnqueuedAsync();
+        Assert.Equal(3, poller.Latest(Key, Job(), poll: true)!.Progress.Heartbeat!.Step);
+    }
 }
