@@ -53,7 +53,7 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
         var location = CheckpointLocation.Of(resolved);
         var current = _polls.AddOrUpdate(
             job,
-            _ => Start(job, resolved.Namespace, location),
+            _ => Start(job, resolved.Namespace, location, poll),
             (_, existing) =>
             {
                 if (existing.Location == location && !existing.Loop.IsFaulted)
@@ -68,7 +68,7 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
                 }
 
                 existing.Cancel.Cancel();
-                return Start(job, resolved.Namespace, location);
+                return Start(job, resolved.Namespace, location, poll);
             });
         if (poll && !current.Polling && current.Wake.CurrentCount == 0)
         {
@@ -126,9 +126,9 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
         await Task.WhenAll(_polls.Values.Select(p => p.Loop));
     }
 
-    private Poll Start(ObjectKey job, string ns, CheckpointLocation location)
+    private Poll Start(ObjectKey job, string ns, CheckpointLocation location, bool polling)
     {
-        var poll = new Poll(location, new CancellationTokenSource());
+        var poll = new Poll(location, new CancellationTokenSource()) { Polling = polling }; // set before the loop first waits
         if (!_stopped)
         {
             poll.Loop = Task.Run(() => LoopAsync(job, ns, poll), CancellationToken.None);
