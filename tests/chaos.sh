@@ -28,6 +28,15 @@ final_digest() { # $1: folder; the final model's shards, by name and content
   (cd "$1"/checkpoints/final/step-* && sha256sum ./*.bin | sort -k2)
 }
 
+# This dev cluster's trainer processes only (launchers and their workers), not those of any other run on the machine.
+trainers_of() { # $1: pid
+  local child
+  for child in $(pgrep -P "$1" || true); do
+    grep -q "llama-train.dll" "/proc/$child/cmdline" 2>/dev/null && echo "$child"
+    trainers_of "$child"
+  done
+}
+
 phase() { # $1: kubeconfig
   "$kubectl" --kubeconfig "$1" get ltj micro -o jsonpath='{.status.phase}' 2>/dev/null || true
 }
@@ -44,7 +53,8 @@ echo "  Succeeded in $(( $(date +%s) - start )) s"
 
 echo "run with $trainer_kills trainer kills and $operator_kills operator kills ($work/chaos)"
 "${llamaop[@]}" dev-cluster --manifest-folder "$work/chaos" --work-dir "$work/chaos/cluster" > "$work/chaos/cluster.txt" 2>&1 &
-pids+=($!)
+cluster=$!
+pids+=("$cluster")
 kubeconfig=""
 for _ in $(seq 300); do
   kubeconfig=$(sed -n 's/^kubeconfig: //p' "$work/chaos/cluster.txt" | head -1)
@@ -77,7 +87,7 @@ while [ "$(phase "$kubeconfig")" != Succeeded ]; do
     sleep 1
     start_operator
   elif (( killed_trainers < trainer_kills )); then
-    mapfile -t trainers < <(pgrep -f "llama-train.dll" || true)
+    mapfile -t trainers < <(trainers_of "$cluster")
     if (( ${#trainers[@]} > 0 )); then
       victim=${trainers[RANDOM % ${#trainers[@]}]}
       kill -9 "$victim" 2>/dev/null && {
