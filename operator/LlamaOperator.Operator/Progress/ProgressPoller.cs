@@ -30,18 +30,14 @@ public sealed record ProgressReading(ObservedProgress Progress, long Number);
 /// <param name="retry">How soon a store that could not be read is read again.</param>
 /// <param name="timeout">A read that takes longer fails: the blob client retries a refused connection for a long while.</param>
 /// <param name="changed">Called with the job after a reading that differs from the previous one, or that was demanded.</param>
-public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan interval, TimeSpan retry, TimeSpan timeout, Action<ObjectKey> changed, ILogger log)
+public sealed class ProgressPoller(IKubernetes client, TimeSpan interval, TimeSpan retry, TimeSpan timeout, Action<ObjectKey> changed, ILogger log)
 {
+    /// <summary>How long an opened store (and the Secret it was opened with) is reused; a failed read reopens it at once.</summary>
+    private static readonly TimeSpan StoreReuse = TimeSpan.FromMinutes(1);
+
+    private readonly BlobCredentialReader _credentials = new(client);
     private readonly ConcurrentDictionary<ObjectKey, Poll> _polls = new();
     private volatile bool _stopped;
-
-    public ProgressPoller(IKubernetes client, TimeSpan interval, TimeSpan retry, TimeSpan timeout, Action<ObjectKey> changed, ILogger log)
-        : this(new BlobCredentialReader(client), interval, retry, timeout, changed, log)
-    {
-    }
-
-    /// <summary>How long an opened store (and the Secret it was opened with) is reused; a failed read reopens it at once.</summary>
-    public static readonly TimeSpan StoreReuse = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The job's last reading of the store <paramref name="resolved"/> names, null before its first read. Starts the
@@ -159,7 +155,7 @@ public sealed class ProgressPoller(BlobCredentialReader credentials, TimeSpan in
                         // Reusing the store keeps its credential (a workload-identity token) instead of fetching one per read.
                         if (store is null || DateTimeOffset.UtcNow - openedAt >= StoreReuse)
                         {
-                            store = ObjectStores.Open(poll.Location.Uri, await credentials.ReadAsync(ns, poll.Location, deadline.Token));
+                            store = ObjectStores.Open(poll.Location.Uri, await _credentials.ReadAsync(ns, poll.Location, deadline.Token));
                             openedAt = DateTimeOffset.UtcNow;
                         }
 
