@@ -89,6 +89,9 @@ public sealed class JobReconciler(
                 log.Write(level, "Status written: phase {Phase}, step {Step}", decision.Status.Phase, decision.Status.Progress?.Step);
             }
 
+            // The metrics show the written status before its actions run: a scrape that sees a job's pods sees its phase.
+            metrics.Observe(key, decision.Status, observation.Now);
+
             foreach (var e in decision.Events)
             {
                 events.Record(write.Job, e.Warning ? EventType.Warning : EventType.Normal, e.Reason, e.Message);
@@ -103,7 +106,6 @@ public sealed class JobReconciler(
             return ReconcileResult.RequeueWithBackoff;
         }
 
-        metrics.Observe(key, decision.Status, observation.Now);
         return Requeue(decision);
     }
 
