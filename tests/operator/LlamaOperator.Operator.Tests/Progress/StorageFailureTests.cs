@@ -76,8 +76,10 @@ public sealed class StorageFailureTests(ClusterFixture fixture, ITestOutputHelpe
         await scenario.ApplyAsync(OnBlobStorage);
 
         await scenario.WaitForPodsAsync("pretrain", 2);
-        await Task.Delay(600); // several failed reads
-        var warnings = (await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace)).Items.Where(e => e.Reason == "ProgressUnavailable").ToList();
+        async Task<List<Corev1Event>> WarningsAsync() => [.. (await scenario.Client.CoreV1.ListNamespacedEventAsync(scenario.Namespace)).Items.Where(e => e.Reason == "ProgressUnavailable")];
+        await Eventually.HoldsAsync(async () => (await WarningsAsync()).Count > 0, "a ProgressUnavailable event"); // events are written in the background
+        await Task.Delay(600); // several more failed reads
+        var warnings = await WarningsAsync();
         var warning = Assert.Single(warnings);
         Assert.Contains("Secret", warning.Message);
         Assert.Contains("blob-credentials", warning.Message);

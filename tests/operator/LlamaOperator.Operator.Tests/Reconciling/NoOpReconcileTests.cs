@@ -17,7 +17,16 @@ public sealed class NoOpReconcileTests(ClusterFixture fixture, ITestOutputHelper
         await scenario.Trainer.CommitAsync("pretrain", 0, step: 10);
         await scenario.RunPretrainAsync();
         await Eventually.HoldsAsync(async () => (await scenario.JobAsync()).Status?.Progress?.Step == 12, "the heartbeat in status");
-        await Task.Delay(500); // let the reconciles the last writes caused settle
+        // Settled once 3 reconciles in a row wrote nothing: the last writes' own reconciles and background event writes are done.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                scenario.Counter.Reset();
+                var before = await MetricsText.SumAsync(registry, "controller_reconcile_total");
+                await Eventually.HoldsAsync(async () => await MetricsText.SumAsync(registry, "controller_reconcile_total") >= before + 3, "3 more reconciles");
+                return scenario.Counter.Writes.Count == 0;
+            },
+            "3 reconciles in a row without writes");
 
         scenario.Counter.Reset();
         var reconcilesBefore = await MetricsText.SumAsync(registry, "controller_reconcile_total");
