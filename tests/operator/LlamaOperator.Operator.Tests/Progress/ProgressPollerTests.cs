@@ -136,11 +136,15 @@ public sealed class ProgressPollerTests : IDisposable
         _ = poller.RunAsync(_stop.Token);
         poller.Latest(Key, Job(), poll: true);
         await Eventually.HoldsAsync(() => Volatile.Read(ref calls) == 1, "the first reading's enqueue failed");
-        await Task.Delay(200); // the loop's task has ended faulted
 
-        poller.Latest(Key, Job(), poll: true); // without a restart nothing would read (or enqueue) again
-
-        await EnqueuedAsync();
+        // Reconciles keep looking the job up; without a restart nothing would read (or enqueue) again.
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                poller.Latest(Key, Job(), poll: true);
+                return _enqueued.Reader.TryRead(out _);
+            },
+            "a reading enqueued by a restarted loop");
         Assert.Equal(3, poller.Latest(Key, Job(), poll: true)!.Progress.Heartbeat!.Step);
     }
 }
