@@ -128,6 +128,7 @@ public sealed class GlooCommunicator : ICommunicator
     }
 
     /// <summary>Closes the group's connections; members still inside a collective see a <see cref="PeerFailureException"/>.</summary>
+    /// <summary>Closes the group's connections at once: a peer still inside a collective fails, so a gang barriers first.</summary>
     public void Dispose()
     {
         if (_context == IntPtr.Zero)
