@@ -6,9 +6,10 @@ namespace LlamaOperator.Core.Lifecycle;
 
 /// <summary>
 /// Keeps a stage's Service, ConfigMap and PodGroup as rendered. Only the fields the operator sets count: its labels,
-/// the ConfigMap's job manifest, the Service's selector, ports and publishNotReadyAddresses, the PodGroup's spec.
-/// Defaults the API server adds and fields others set (annotations, other labels and keys) are left alone. A drifted
-/// object comes back as the observed one with those fields as rendered, to replace it.
+/// the ConfigMap's job manifest, the Service's selector, ports and publishNotReadyAddresses, the PodGroup's minMember
+/// and minResources (its queue and timeout where the job sets them). Defaults the API server or a scheduler adds and
+/// fields others set (annotations, other labels and keys) are left alone. A drifted object comes back as the observed
+/// one with those fields as rendered, to replace it.
 /// </summary>
 internal static class StageObjectRepair
 {
@@ -62,7 +63,10 @@ internal static class StageObjectRepair
             var repaired = Copy(group);
             repaired.ApiVersion = wanted.ApiVersion; // list items carry none
             SetLabels(repaired, wanted);
-            repaired.Spec = wanted.Spec;
+            repaired.Spec.MinMember = wanted.Spec.MinMember;
+            repaired.Spec.MinResources = wanted.Spec.MinResources;
+            repaired.Spec.ScheduleTimeoutSeconds = wanted.Spec.ScheduleTimeoutSeconds ?? repaired.Spec.ScheduleTimeoutSeconds;
+            repaired.Spec.Queue = wanted.Spec.Queue ?? repaired.Spec.Queue;
             yield return repaired;
         }
     }
@@ -90,10 +94,11 @@ internal static class StageObjectRepair
 
     private static (string?, int, string?) Port(V1ServicePort port) => (port.Name, port.Port, port.TargetPort?.Value);
 
+    // A queue or timeout the job leaves unset is the scheduler's to default (Volcano's webhook sets queue "default").
     private static bool SameSpec(PodGroupSpec observed, PodGroupSpec desired) =>
         observed.MinMember == desired.MinMember
-        && observed.ScheduleTimeoutSeconds == desired.ScheduleTimeoutSeconds
-        && observed.Queue == desired.Queue
+        && (desired.ScheduleTimeoutSeconds is null || observed.ScheduleTimeoutSeconds == desired.ScheduleTimeoutSeconds)
+        && (desired.Queue is null || observed.Queue == desired.Queue)
         && Quantities(observed.MinResources).SequenceEqual(Quantities(desired.MinResources));
 
     private static IEnumerable<(string, decimal)> Quantities(IDictionary<string, ResourceQuantity>? resources) =>

@@ -43,7 +43,13 @@ public class StageObjectRepairTests
                 c.Metadata.Annotations = new Dictionary<string, string> { ["team"] = "research" };
             },
             v => v.Spec.Selector[TrainerLabels.Stage] = "other",
-            g => g.Spec.MinMember = 1);
+            g =>
+            {
+                g.Spec.MinMember = 1;
+                g.Spec.Queue ??= "default"; // the scheduler's default for what the job leaves unset
+                g.Spec.ScheduleTimeoutSeconds ??= 60;
+            });
+        var defaulted = s.Objects.Single(o => o.Stage == "pretrain").PodGroup!.Spec;
 
         var decision = s.Step();
 
@@ -56,7 +62,9 @@ public class StageObjectRepairTests
         Assert.Equal("pretrain", configMap.Metadata.Labels[TrainerLabels.Stage]);
         Assert.Equal("research", configMap.Metadata.Annotations["team"]);
         Assert.Equal("pretrain", repairs.Select(r => r.Object).OfType<V1Service>().Single().Spec.Selector[TrainerLabels.Stage]);
-        Assert.Equal(2, repairs.Select(r => r.Object).OfType<PodGroup>().Single().Spec.MinMember);
+        var group = repairs.Select(r => r.Object).OfType<PodGroup>().Single();
+        Assert.Equal(2, group.Spec.MinMember);
+        Assert.Equal((defaulted.Queue, defaulted.ScheduleTimeoutSeconds), (group.Spec.Queue, group.Spec.ScheduleTimeoutSeconds));
         Assert.Equal(JobPhase.Running, s.Status.Phase); // the gang itself is left alone
         s.AssertStable();
     }
@@ -76,7 +84,12 @@ public class StageObjectRepairTests
                 v.Spec.SessionAffinity = "None";
                 v.Spec.Ports[0].Protocol = "TCP";
             },
-            g => g.Metadata.Labels["added-by"] = "someone");
+            g =>
+            {
+                g.Metadata.Labels["added-by"] = "someone";
+                g.Spec.Queue ??= "default"; // Volcano's webhook defaults the queue of a job that names none
+                g.Spec.ScheduleTimeoutSeconds ??= 60;
+            });
 
         s.AssertStable();
     }
