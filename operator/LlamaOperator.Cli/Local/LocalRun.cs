@@ -139,6 +139,12 @@ internal static class LocalRun
         var status = job.Status!;
         if (status.Phase == JobPhase.Succeeded)
         {
+            // Why it succeeded, from the status: the operator's log may lack its last lines (it is stopped mid-reconcile).
+            if (status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Complete && c.Status == "True") is { } complete)
+            {
+                output.WriteLine($"{complete.Reason}: {complete.Message}");
+            }
+
             output.WriteLine($"Succeeded. Final model: {status.FinalModel}");
             return Succeeded;
         }

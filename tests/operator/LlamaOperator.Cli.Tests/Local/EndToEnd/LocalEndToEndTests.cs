@@ -141,6 +141,7 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
         Assert.Contains("micro Running stage 1/3 pretrain", run.Output);
         var finalModel = System.Text.RegularExpressions.Regex.Match(run.Output, @"Succeeded\. Final model: (file://" + System.Text.RegularExpressions.Regex.Escape(micro.Checkpoints) + "/final/step-\\d+)");
         Assert.True(finalModel.Success, run.Output);
+        Assert.Contains("JobSucceeded: checkpoint averaging finished", run.Output);
         Assert.True(File.Exists(Path.Combine(micro.Folder, "cluster", "llamaop.log")));
 
         // Run again: the storage holds the finished recipe, so the new job succeeds at once and no trainer starts.
@@ -149,7 +150,7 @@ public class LocalEndToEndTests(UninterruptedRun uninterrupted) : IClassFixture<
         Assert.True(again.Exit == 0, again.Output + again.Error);
         Assert.Contains($"Succeeded. Final model: {finalModel.Groups[1].Value}", again.Output);
         Assert.DoesNotContain("Running stage", again.Output);
-        Assert.Contains("RecipeAlreadyComplete", File.ReadAllText(Path.Combine(micro.Folder, "cluster", "llamaop.log")));
+        Assert.Contains("RecipeAlreadyComplete: the checkpoint storage already holds this recipe's end", again.Output);
         Directory.Delete(micro.Folder, recursive: true);
     }
 
